@@ -1,0 +1,19 @@
+"""nnlib: the small numpy neural-network library that the course "From a Neuron to MNIST" builds.
+
+Each module holds one idea and says which chapter introduces it:
+
+========================  ===================================================  =======
+module                    idea                                                 chapter
+========================  ===================================================  =======
+``nnlib.neuron``          the perceptron: weighted sum, bias, step, learning    01
+``nnlib.viz``             figures: decision boundaries, curves, digits          01, 08
+``nnlib.validation``      argument checks with messages that say what to do    01
+``nnlib.activations``     activation functions and their derivatives, softmax  02
+``nnlib.labels``          label encodings: class indices and one-hot rows      03
+``nnlib.losses``          losses (MSE, cross-entropy) and their gradients      03, 05
+``nnlib.gradcheck``       finite-difference gradients to check analytic ones   03, 05
+``nnlib.data``            MNIST: IDX files, checked loading, scaling           07
+========================  ===================================================  =======
+"""
+
+__version__ = "0.1.0"

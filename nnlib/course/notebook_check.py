@@ -1,0 +1,88 @@
+"""Check a whole exercise notebook from outside Jupyter: ``nnlib check NOTEBOOK``.
+
+The notebook's setup and task cells are run in a fresh namespace, then every task (or one) is
+judged with the exercise's visible checks, exactly as the check cells in the notebook would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+from pathlib import Path
+
+import nbformat
+
+from nnlib.course.selfcheck import CaseResult, Task, format_results, run_task
+
+
+def exercise_tasks(nb: nbformat.NotebookNode) -> list[Task]:
+    """The tasks of the exercise a notebook belongs to (named in its ``nnlib.exercise`` metadata)."""
+    exercise = nb.metadata.get("nnlib", {}).get("exercise")
+    if not exercise:
+        raise ValueError(
+            "this notebook has no nnlib.exercise metadata: is it one of the course's exercise "
+            "notebooks (exercises/exNN_*.ipynb)?"
+        )
+    return importlib.import_module(f"nnlib.course.checks.{exercise}").TASKS
+
+
+def run_task_cells(nb: nbformat.NotebookNode) -> tuple[dict, list[str]]:
+    """Run the setup and task cells of ``nb`` (not the check cells) in a fresh namespace.
+
+    Returns the namespace and one message per cell that raised: a broken cell is reported,
+    and the other tasks are still checked.
+    """
+    namespace: dict = {"__name__": "__main__"}
+    errors = []
+    for cell in nb.cells:
+        role = cell.metadata.get("nnlib", {}).get("role")
+        if cell.cell_type != "code" or role == "check":
+            continue
+        if role != "solution" and not cell.metadata.get("nbgrader", {}).get("locked"):
+            continue
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(cell.source, f"<cell {cell.get('id')}>", "exec"), namespace)
+        except Exception as error:  # the learner's cell is broken: say so, go on
+            errors.append(f"the cell defining {cell.metadata.get('nnlib', {}).get('task', 'setup')}"
+                          f" raised {type(error).__name__}: {error}")
+    return namespace, errors
+
+
+def notebook_results(
+    nb: nbformat.NotebookNode, task: str | None = None
+) -> tuple[dict[str, list[CaseResult]], list[str]]:
+    """Judge the learner's functions in ``nb``.
+
+    Returns a dict (task name -> the verdict on each case) and the errors of broken cells.
+    """
+    tasks = exercise_tasks(nb)
+    if task is not None:
+        tasks = [t for t in tasks if t.name == task]
+        if not tasks:
+            names = ", ".join(t.name for t in exercise_tasks(nb))
+            raise ValueError(f"there is no task {task!r} in this exercise; the tasks are: {names}")
+    namespace, errors = run_task_cells(nb)
+    return {t.name: run_task(t, namespace.get(t.name)) for t in tasks}, errors
+
+
+def check_notebook(path: Path, task: str | None = None) -> bool:
+    """Print the verdicts for the notebook at ``path``; True when every visible check passes."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except (OSError, ValueError) as error:
+        print(f"Could not read {path}: {error}")
+        return False
+    try:
+        results, errors = notebook_results(nb, task)
+    except ValueError as error:
+        print(f"{path}: {error}")
+        return False
+    for message in errors:
+        print(f"warning: {message}")
+    for name, task_results in results.items():
+        print(format_results(name, task_results), end="\n\n")
+    done = sum(all(r.passed for r in rs) for rs in results.values())
+    print(f"{path.name}: {done} of {len(results)} tasks pass their visible checks.")
+    return done == len(results)

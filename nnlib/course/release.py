@@ -1,0 +1,79 @@
+"""Make the learner's version of each exercise notebook from the instructor's source.
+
+The source (``exercises/source/exNN_name.ipynb``, paired with its ``.md``) holds the solutions
+between ``### BEGIN SOLUTION`` and ``### END SOLUTION``, and may hold hidden tests between
+``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``. The learner's version
+(``exercises/exNN_name.ipynb``) replaces each solution with ``# YOUR CODE HERE`` and
+``raise NotImplementedError()``, drops hidden tests and outputs, and keeps every cell id, so that
+regenerating it changes nothing unless the source changed. The markers follow nbgrader's, so an
+nbgrader course can use the same source.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import nbformat
+
+SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*(\n|$)",
+                      re.DOTALL | re.MULTILINE)
+HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*(\n|$)",
+                          re.DOTALL | re.MULTILINE)
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+def strip_solutions(source: str) -> str:
+    """Replace every solution region with a stub and delete every hidden-test region.
+
+    The stub keeps the indentation of the ``### BEGIN SOLUTION`` line, so a solution inside a
+    function body becomes a body that raises ``NotImplementedError``.
+    """
+    stubbed = SOLUTION.sub(
+        lambda m: f"{m[1]}# YOUR CODE HERE\n{m[1]}raise NotImplementedError(){m[2]}", source
+    )
+    return HIDDEN_TESTS.sub("", stubbed)
+
+
+def student_notebook(source_nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The learner's version of an exercise notebook (a new object; the source is untouched)."""
+    nb = copy.deepcopy(source_nb)
+    for cell in nb.cells:
+        cell.source = strip_solutions(cell.source)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        leaked = [marker for marker in MARKERS if marker in cell.source]
+        if leaked:
+            raise ValueError(
+                f"cell {cell.get('id')}: unbalanced marker(s) {leaked}; every ### BEGIN needs "
+                f"its ### END in the same cell."
+            )
+    nb.metadata.pop("jupytext", None)
+    return nb
+
+
+def student_path(source_path: Path) -> Path:
+    """``exercises/source/ex01_x.ipynb`` -> ``exercises/ex01_x.ipynb``."""
+    return source_path.parent.parent / source_path.name
+
+
+def render(nb: nbformat.NotebookNode) -> str:
+    """A notebook as the exact text that is committed (what ``nbformat.write`` produces)."""
+    return nbformat.writes(nb) + "\n"
+
+
+def release(exercises_dir: Path) -> list[Path]:
+    """Write the learner's version of every ``source/ex*.ipynb`` under ``exercises_dir``.
+
+    Returns the paths written. The paired ``.md`` must be synced first (``jupytext --sync``);
+    the test suite checks both steps.
+    """
+    written = []
+    for source_path in sorted((exercises_dir / "source").glob("ex*.ipynb")):
+        nb = nbformat.read(source_path, as_version=4)
+        target = student_path(source_path)
+        target.write_text(render(student_notebook(nb)), encoding="utf-8")
+        written.append(target)
+    return written

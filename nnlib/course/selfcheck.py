@@ -1,0 +1,232 @@
+"""Exercise self-checks: run a learner's function on visible cases and say, case by case, why.
+
+Every exercise task is a function the learner completes. Its checks are data, kept in
+``nnlib/course/checks/exNN.py``: the inputs, the hand-computed expected output (or a property to
+verify) and a hint that points at the usual mistake. A check cell in the notebook is one line,
+``check("weighted_sum")``; it prints a verdict per case and never raises, so a learner's notebook
+keeps running whatever state the task is in.
+
+Comparisons are done by :func:`compare`, on plain numbers and arrays, so that the same function
+can judge results that a grader has brought out of a learner's kernel as data.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+STRICT_ENV = "NNLIB_STRICT_CHECKS"
+NOT_DONE = "not done yet: replace `raise NotImplementedError()` with your code"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One visible test of a task.
+
+    Parameters
+    ----------
+    args : dict
+        The arguments, by name, in the order of the task's signature. They are passed
+        positionally, so a learner who renames a parameter is still checked.
+    expected : object, optional
+        The hand-computed result: a number, an array or a tuple of them.
+    verify : callable, optional
+        ``verify(result, **args) -> str | None``, for tasks with many right answers (any weights
+        that compute NAND): returns why ``result`` is wrong, or None when it is right.
+    hint : str
+        Shown when the case fails: what the usual mistake is.
+    rtol, atol : float
+        Tolerances of the comparison with ``expected``.
+    """
+
+    args: dict
+    expected: object = None
+    verify: Callable | None = None
+    hint: str = ""
+    rtol: float = 1e-5
+    atol: float = 1e-8
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A planted wrong answer that the checks must catch (used by the test suite).
+
+    ``code`` defines the task's function with a typical error; ``message`` is a piece of text
+    that the failing verdict must contain, so the feedback points at the mistake.
+    """
+
+    description: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Task:
+    """A function the learner completes, with its visible cases and planted mistakes."""
+
+    name: str
+    cases: list[Case]
+    mistakes: list[Mistake] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The verdict on one case: ``passed`` and, when it failed, the reason."""
+
+    call: str
+    passed: bool
+    reason: str = ""
+    hint: str = ""
+
+
+def short(value) -> str:
+    """A one-line rendering of a value: arrays as lists, floats to 6 significant digits."""
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, precision=4, threshold=20, separator=", ")
+        return " ".join(text.split())
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(short(v) for v in value)
+        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.6g}"
+    text = repr(value)
+    return text if len(text) < 200 else text[:200] + "..."
+
+
+def describe(value) -> str:
+    """Like :func:`short`, with the shape of arrays, for expected-versus-got feedback."""
+    if isinstance(value, np.ndarray):
+        return f"{short(value)} (shape {value.shape})"
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(describe(v) for v in value)
+        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+    return short(value)
+
+
+def compare(got, expected, *, rtol: float = 1e-5, atol: float = 1e-8) -> str | None:
+    """Say why ``got`` is not ``expected``, or return None when they agree.
+
+    Numbers and arrays must have the expected shape (no broadcasting: a ``(3, 1)`` answer is not a
+    ``(3,)`` answer), hold numbers, and agree within ``rtol``/``atol``; NaN is never equal to
+    anything. Tuples are compared item by item.
+    """
+    if isinstance(expected, tuple):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            return f"expected a tuple of {len(expected)} values, got {describe(got)}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            reason = compare(g, e, rtol=rtol, atol=atol)
+            if reason:
+                return f"item {i} of the tuple: {reason}"
+        return None
+    if got is None:
+        return "got None: did you forget to `return` the result?"
+    want = np.asarray(expected, dtype=np.float64)
+    try:
+        have = np.array(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return f"expected {describe(expected)}, got {describe(got)}, which is not a number or array"
+    if have.shape != want.shape:
+        return (
+            f"expected shape {want.shape}, got shape {have.shape}: "
+            f"expected {describe(expected)}, got {describe(got)}"
+        )
+    if np.isnan(have).any():
+        return f"the result contains NaN: expected {describe(expected)}, got {describe(got)}"
+    if not np.allclose(have, want, rtol=rtol, atol=atol):
+        return f"expected {describe(expected)}, got {describe(got)}"
+    return None
+
+
+def _call_text(name: str, args: dict) -> str:
+    inner = ", ".join(f"{key}={short(value)}" for key, value in args.items())
+    return f"{name}({inner})"
+
+
+def run_case(function: Callable, name: str, case: Case) -> CaseResult:
+    """Call ``function`` on one case and judge the result; any exception becomes a verdict."""
+    call = _call_text(name, case.args)
+    args = copy.deepcopy(case.args)
+    try:
+        result = function(*args.values())
+    except NotImplementedError:
+        return CaseResult(call, False, NOT_DONE)
+    except Exception as error:  # a learner's bug is feedback, not a crash
+        return CaseResult(call, False, f"raised {type(error).__name__}: {error}", case.hint)
+    for key, value in args.items():
+        if isinstance(value, np.ndarray) and not np.array_equal(value, case.args[key]):
+            reason = f"changed its argument `{key}` in place; return a new value instead"
+            return CaseResult(call, False, reason, case.hint)
+    if case.verify is not None:
+        reason = case.verify(result, **case.args)
+    else:
+        reason = compare(result, case.expected, rtol=case.rtol, atol=case.atol)
+    return CaseResult(call, reason is None, reason or "", case.hint if reason else "")
+
+
+def run_task(task: Task, function) -> list[CaseResult]:
+    """Judge every case of ``task``; ``function`` may be missing or not callable."""
+    if function is None:
+        reason = f"`{task.name}` is not defined yet: run the cell that defines it first"
+        return [CaseResult(_call_text(task.name, case.args), False, reason) for case in task.cases]
+    if not callable(function):
+        reason = f"`{task.name}` should be a function, but it is {describe(function)}"
+        return [CaseResult(_call_text(task.name, case.args), False, reason) for case in task.cases]
+    return [run_case(function, task.name, case) for case in task.cases]
+
+
+def format_results(name: str, results: list[CaseResult]) -> str:
+    """The learner-facing report: one line per case, then a summary."""
+    if results and all(r.reason == NOT_DONE for r in results):
+        return f"{name}: not done yet. Replace `raise NotImplementedError()` with your code."
+    lines = []
+    for i, result in enumerate(results, start=1):
+        if result.passed:
+            lines.append(f"  ✅ case {i}: {result.call}")
+        else:
+            lines.append(f"  ❌ case {i}: {result.call}\n       {result.reason}")
+            if result.hint:
+                lines.append(f"       hint: {result.hint}")
+    passed = sum(r.passed for r in results)
+    if passed == len(results):
+        verdict = f"{name}: all {len(results)} visible checks pass."
+    else:
+        verdict = f"{name}: {passed} of {len(results)} visible checks pass."
+    note = "(The graded tests may hold more cases than these visible checks.)"
+    return "\n".join([verdict, *lines, note])
+
+
+class Checker:
+    """The ``check`` of an exercise notebook: ``check("task_name")`` judges the learner's function.
+
+    Parameters
+    ----------
+    tasks : list of Task
+        The exercise's tasks, in order.
+    """
+
+    def __init__(self, tasks: list[Task]):
+        self.tasks = {task.name: task for task in tasks}
+
+    def __call__(self, name: str, function=None) -> None:
+        """Check the task ``name`` and print the verdict, one line per case.
+
+        ``function`` defaults to the variable of that name in the caller's namespace (the
+        notebook), so the check cell stays one line. It never raises, unless the environment
+        variable ``NNLIB_STRICT_CHECKS=1`` is set (as it must be under ``nbgrader autograde``,
+        where a grade cell earns its points by not raising).
+        """
+        if name not in self.tasks:
+            print(f"There is no task called {name!r}; the tasks are: {', '.join(self.tasks)}.")
+            return
+        if function is None:
+            function = inspect.currentframe().f_back.f_globals.get(name)
+        results = run_task(self.tasks[name], function)
+        report = format_results(name, results)
+        print(report)
+        if os.environ.get(STRICT_ENV) == "1" and not all(r.passed for r in results):
+            raise AssertionError(report)
