@@ -204,7 +204,7 @@ def _read_mnist_file(path: Path) -> np.ndarray:
 def _verified_bytes(path: Path, name: str, fix: str) -> bytes:
     """The uncompressed bytes of ``path``, checked against the published MD5 of MNIST's ``name``."""
     raw = _read_bytes(path, fix)
-    md5 = hashlib.md5(raw).hexdigest()
+    md5 = hashlib.md5(raw, usedforsecurity=False).hexdigest()
     if md5 != MNIST_MD5[name]:
         raise ValueError(
             f"load_mnist: {path} is not a good copy of {name}: the MD5 of its uncompressed bytes "
