@@ -12,6 +12,7 @@ module                    idea                                                 c
 ``nnlib.labels``          label encodings: class indices and one-hot rows      03
 ``nnlib.losses``          losses (MSE, cross-entropy) and their gradients      03, 05
 ``nnlib.gradcheck``       finite-difference gradients to check analytic ones   03, 05
+``nnlib.autograd``        a scalar autograd Value, backward, graph drawing     05
 ``nnlib.data``            MNIST: IDX files, checked loading, scaling           07
 ========================  ===================================================  =======
 """
