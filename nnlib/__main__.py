@@ -41,14 +41,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     lab = commands.add_parser("lab", help="open the course in JupyterLab")
-    lab.add_argument("--configure-only", action="store_true",
-                     help="only make .md files open as notebooks, do not start JupyterLab")
-    lab.add_argument("jupyter_args", nargs=argparse.REMAINDER,
-                     help="passed on to JupyterLab (e.g. --no-browser)")
+    lab.add_argument(
+        "--configure-only",
+        action="store_true",
+        help="only make .md files open as notebooks, do not start JupyterLab",
+    )
+    lab.add_argument(
+        "jupyter_args", nargs=argparse.REMAINDER, help="passed on to JupyterLab (e.g. --no-browser)"
+    )
     lab.set_defaults(run=_lab)
 
     check = commands.add_parser("check", help="run the self-checks of an exercise notebook")
-    check.add_argument("notebook", help="your exercise notebook, e.g. exercises/ex01_single_neuron.ipynb")
+    check.add_argument(
+        "notebook", help="your exercise notebook, e.g. exercises/ex01_single_neuron.ipynb"
+    )
     check.add_argument("--task", help="check only this task (default: all)")
     check.set_defaults(run=_check)
 

@@ -92,7 +92,7 @@ class Perceptron:
         return self
 
     def decision_function(self, X) -> np.ndarray:
-        """The weighted sums ``z = X @ w + b``, shape ``(n_samples,)``: the signed side of the line."""
+        """The weighted sums ``z = X @ w + b``, shape ``(n_samples,)``: which side of the line."""
         if not hasattr(self, "w"):
             raise RuntimeError("Perceptron: call fit(X, y) before predicting.")
         X = as_2d(X, "X", "Perceptron.predict", n_features=len(self.w), dtype=np.float64)

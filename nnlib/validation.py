@@ -58,9 +58,7 @@ def as_2d(
         which ``fit`` reports with the epoch and step where it happened.
     """
     array = np.asarray(X)
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or array.dtype == bool
-    ):
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise TypeError(f"{where}: {name} must hold numbers, got an array of dtype {array.dtype}.")
     if array.ndim != 2:
         hint = (

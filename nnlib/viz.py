@@ -57,10 +57,16 @@ def plot_decision_regions(
     grid1, grid2 = np.meshgrid(x1, x2)
     classes = np.asarray(predict(np.c_[grid1.ravel(), grid2.ravel()])).reshape(grid1.shape)
     ax.contourf(grid1, grid2, classes, levels=[-0.5, 0.5, 1.5], colors=CLASS_COLOURS, alpha=0.2)
-    for label, (colour, marker) in enumerate(zip(CLASS_COLOURS, "os")):
+    for label, (colour, marker) in enumerate(zip(CLASS_COLOURS, "os", strict=True)):
         points = X[y == label]
-        ax.scatter(points[:, 0], points[:, 1], c=colour, marker=marker, edgecolors="k",
-                   label=f"class {label}")
+        ax.scatter(
+            points[:, 0],
+            points[:, 1],
+            c=colour,
+            marker=marker,
+            edgecolors="k",
+            label=f"class {label}",
+        )
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_xlim(x1[0], x1[-1])

@@ -33,7 +33,9 @@ def test_single_update_by_hand():
 
 
 @pytest.mark.parametrize(
-    "truth", [[0, 0, 0, 1], [0, 1, 1, 1], [1, 1, 1, 0], [1, 0, 0, 0]], ids=["AND", "OR", "NAND", "NOR"]
+    "truth",
+    [[0, 0, 0, 1], [0, 1, 1, 1], [1, 1, 1, 0], [1, 0, 0, 0]],
+    ids=["AND", "OR", "NAND", "NOR"],
 )
 def test_learns_every_linearly_separable_gate(truth):
     model = Perceptron(n_epochs=100, seed=0).fit(GATE_INPUTS, truth)

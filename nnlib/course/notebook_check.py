@@ -17,7 +17,7 @@ from nnlib.course.selfcheck import CaseResult, Task, format_results, run_task
 
 
 def exercise_tasks(nb: nbformat.NotebookNode) -> list[Task]:
-    """The tasks of the exercise a notebook belongs to (named in its ``nnlib.exercise`` metadata)."""
+    """The tasks of the exercise that ``nb`` belongs to (its ``nnlib.exercise`` metadata)."""
     exercise = nb.metadata.get("nnlib", {}).get("exercise")
     if not exercise:
         raise ValueError(
@@ -45,8 +45,10 @@ def run_task_cells(nb: nbformat.NotebookNode) -> tuple[dict, list[str]]:
             with contextlib.redirect_stdout(io.StringIO()):
                 exec(compile(cell.source, f"<cell {cell.get('id')}>", "exec"), namespace)
         except Exception as error:  # the learner's cell is broken: say so, go on
-            errors.append(f"the cell defining {cell.metadata.get('nnlib', {}).get('task', 'setup')}"
-                          f" raised {type(error).__name__}: {error}")
+            errors.append(
+                f"the cell defining {cell.metadata.get('nnlib', {}).get('task', 'setup')}"
+                f" raised {type(error).__name__}: {error}"
+            )
     return namespace, errors
 
 

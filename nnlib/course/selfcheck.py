@@ -118,7 +118,7 @@ def compare(got, expected, *, rtol: float = 1e-5, atol: float = 1e-8) -> str | N
     if isinstance(expected, tuple):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             return f"expected a tuple of {len(expected)} values, got {describe(got)}"
-        for i, (g, e) in enumerate(zip(got, expected)):
+        for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             reason = compare(g, e, rtol=rtol, atol=atol)
             if reason:
                 return f"item {i} of the tuple: {reason}"
