@@ -46,17 +46,17 @@ def step_prime(z: ArrayLike) -> np.ndarray:
 def sigmoid(z: ArrayLike) -> np.ndarray:
     """The logistic sigmoid ``1 / (1 + exp(-z))``, a smooth step from 0 to 1.
 
-    Computed without overflow for any ``z``: ``exp(-z)`` overflows for ``z < -710`` (float64) or
-    ``z < -89`` (float32), so we only ever exponentiate ``-|z|``, which lies in (0, 1], and use
-
-        sigmoid(z) = 1 / (1 + e)   for z >= 0,      sigmoid(z) = e / (1 + e)   for z < 0,
-
-    with ``e = exp(-|z|)``. Both branches are the same function (multiply the top and bottom of
-    the first by ``exp(z)``), and for ``z = -1e4`` the second gives exactly 0 instead of a warning.
+    For very negative ``z``, ``exp(-z)`` overflows (beyond ``z = -88.7`` in float32, ``-709.8``
+    in float64) to ``inf``, and ``1 / (1 + inf)`` is exactly 0: the right limit, and the true
+    value, below 1e-38 (float32) or 1e-308 (float64), is 0 for every practical purpose. So the
+    overflow is harmless, and we silence only its warning. For very positive ``z``, ``exp(-z)`` underflows to 0 and the
+    result is exactly 1. Keeping the one formula, rather than splitting the cases, is also the
+    fastest way: the hidden layer of the MNIST network computes it for 64 000 numbers per batch.
     """
     z = _as_float(z)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    with np.errstate(over="ignore"):
+        e = np.exp(-z)
+    return 1 / (1 + e)
 
 
 def sigmoid_prime(z: ArrayLike) -> np.ndarray:
