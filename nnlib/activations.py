@@ -49,9 +49,10 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     For very negative ``z``, ``exp(-z)`` overflows (beyond ``z = -88.7`` in float32, ``-709.8``
     in float64) to ``inf``, and ``1 / (1 + inf)`` is exactly 0: the right limit, and the true
     value, below 1e-38 (float32) or 1e-308 (float64), is 0 for every practical purpose. So the
-    overflow is harmless, and we silence only its warning. For very positive ``z``, ``exp(-z)`` underflows to 0 and the
-    result is exactly 1. Keeping the one formula, rather than splitting the cases, is also the
-    fastest way: the hidden layer of the MNIST network computes it for 64 000 numbers per batch.
+    overflow is harmless, and we silence only its warning. For very positive ``z``, ``exp(-z)``
+    underflows to 0 and the result is exactly 1. Keeping the one formula, rather than splitting
+    the cases, is also the fastest way: the hidden layer of the MNIST network computes it for
+    64 000 numbers per batch.
     """
     z = _as_float(z)
     with np.errstate(over="ignore"):
