@@ -7,7 +7,8 @@ big-endian. :func:`read_idx` parses any IDX file; :func:`load_mnist` finds the f
 published checksum and returns them exactly as ``keras.datasets.mnist.load_data()`` does, so that
 the classic listings of chapter 09 read the same arrays. A network wants each image as one row of
 784 numbers in [0, 1] and each label as a one-hot row: :func:`flatten_and_scale` does the first,
-and :func:`~nnlib.labels.one_hot` (chapter 03) is re-exported here for the second.
+and :func:`~nnlib.labels.one_hot` (chapter 03) is re-exported here for the second, with
+:func:`~nnlib.training.minibatches` (chapter 06) to cut the data into batches.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ from tqdm import tqdm
 
 from nnlib import __version__
 from nnlib.labels import one_hot
+from nnlib.training import minibatches
 
 __all__ = [
     "MIRRORS",
     "MNIST_MD5",
     "flatten_and_scale",
     "load_mnist",
+    "minibatches",
     "one_hot",
     "read_idx",
 ]

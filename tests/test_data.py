@@ -439,10 +439,12 @@ def test_flatten_and_scale_rejects(images, dtype, error, match):
     assert "flatten_and_scale" in str(info.value)
 
 
-def test_one_hot_is_re_exported_from_labels(mnist):
+def test_one_hot_and_minibatches_are_re_exported(mnist):
     import nnlib.labels
+    import nnlib.training
 
     assert data.one_hot is nnlib.labels.one_hot
+    assert data.minibatches is nnlib.training.minibatches
     (_, y_train), _ = mnist
     np.testing.assert_array_equal(
         data.one_hot(y_train[:2], n_classes=10)[:, [0, 5]], [[0, 1], [1, 0]]
