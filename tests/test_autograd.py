@@ -2,15 +2,12 @@
 
 import math
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from nnlib.autograd import Value, draw_graph
 from nnlib.gradcheck import numerical_gradient, relative_error
-
-matplotlib.use("Agg")
 
 
 def test_a_times_b_plus_c():
