@@ -1,0 +1,267 @@
+"""Tests for nnlib.layers: forward passes by hand, every backward pass against central finite
+differences in float64, and the errors a learner will meet."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nnlib.activations import softmax_jacobian
+from nnlib.gradcheck import numerical_gradient, relative_error
+from nnlib.layers import LAYERS, Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+
+TOL = 1e-6
+shapes = st.tuples(st.integers(1, 5), st.integers(1, 6), st.integers(1, 6))
+seeds = st.integers(0, 2**32 - 1)
+
+
+def random_batch(rng, shape):
+    """Normal entries pushed at least 0.05 away from 0, so no finite difference crosses the kink
+    of ReLU or leaky ReLU."""
+    X = rng.standard_normal(shape)
+    return X + 0.05 * np.sign(X)
+
+
+def input_gradient_error(layer, X, G, **forward):
+    """Relative error of ``layer.backward(G)`` against finite differences of ``sum(forward * G)``:
+    with that scalar as the loss, ``dC/d output`` is exactly ``G``."""
+    layer.forward(X, **forward)
+    analytic = layer.backward(G)
+    numeric = numerical_gradient(lambda x: np.sum(layer.forward(x, **forward) * G), X.copy())
+    return relative_error(analytic, numeric)
+
+
+# ----------------------------------------------------------------------------- Dense
+
+
+def test_dense_forward_by_hand():
+    layer = Dense(2, 3, dtype=np.float64)
+    layer.W[...] = [[1, 0, -1], [2, 1, 0]]
+    layer.b[...] = [0.5, 0, 1]
+    # [1, 2] @ W = [1 + 4, 0 + 2, -1 + 0] = [5, 2, -1], plus b
+    np.testing.assert_array_equal(layer.forward([[1.0, 2.0]]), [[5.5, 2.0, 0.0]])
+
+
+def test_dense_backward_by_hand():
+    layer = Dense(2, 1, dtype=np.float64)
+    layer.W[...] = [[3.0], [-1.0]]
+    layer.forward([[1.0, 2.0], [0.0, 4.0]])
+    dX = layer.backward([[1.0], [0.5]])
+    # dW = X^T delta = [1*1 + 0*0.5, 2*1 + 4*0.5] = [1, 4]; db = 1 + 0.5; dX = delta W^T
+    np.testing.assert_array_equal(layer.dW, [[1.0], [4.0]])
+    np.testing.assert_array_equal(layer.db, [1.5])
+    np.testing.assert_array_equal(dX, [[3.0, -1.0], [1.5, -0.5]])
+
+
+@settings(max_examples=25, deadline=None)
+@given(shapes, seeds)
+def test_dense_gradients(shape, seed):
+    n_samples, n_in, n_out = shape
+    rng = np.random.default_rng(seed)
+    layer = Dense(n_in, n_out, seed=rng, dtype=np.float64)
+    layer.b[...] = rng.standard_normal(n_out)
+    X = rng.standard_normal((n_samples, n_in))
+    G = rng.standard_normal((n_samples, n_out))
+
+    def loss(_):
+        return np.sum(layer.forward(X) * G)
+
+    layer.forward(X)
+    dX = layer.backward(G)
+    dW, db = layer.dW.copy(), layer.db.copy()
+    assert relative_error(dW, numerical_gradient(loss, layer.W)) < TOL
+    assert relative_error(db, numerical_gradient(loss, layer.b)) < TOL
+    assert input_gradient_error(layer, X, G) < TOL
+    assert dX.shape == X.shape
+
+
+def test_dense_can_skip_the_input_gradient():
+    rng = np.random.default_rng(0)
+    layer = Dense(4, 3, seed=0, dtype=np.float64)
+    X, G = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
+    layer.forward(X)
+    assert layer.backward(G, need_input_grad=False) is None
+    np.testing.assert_allclose(layer.dW, X.T @ G)  # the parameter gradients are still there
+    np.testing.assert_allclose(layer.db, G.sum(axis=0))
+
+
+def test_dense_dtype():
+    layer = Dense(3, 2, seed=0)
+    assert layer.W.dtype == layer.b.dtype == layer.dW.dtype == np.float32
+    assert layer.forward(np.ones((4, 3))).dtype == np.float32  # float64 data is converted
+    assert Dense(3, 2, dtype=np.float64).forward(np.ones((4, 3))).dtype == np.float64
+
+
+def test_dense_init_choices():
+    assert not Dense(3, 2, init="zeros").W.any()
+    np.testing.assert_array_equal(Dense(3, 2, seed=4).W, Dense(3, 2, seed=4).W)
+    assert not np.array_equal(Dense(3, 2, seed=4).W, Dense(3, 2, seed=5).W)
+    layer = Dense(3, 2, init=lambda n_in, n_out, seed, dtype: np.full((n_in, n_out), 0.5, dtype))
+    np.testing.assert_array_equal(layer.W, 0.5)
+    assert not layer.b.any()
+
+
+def test_dense_repr():
+    assert repr(Dense(784, 500)) == "Dense(784, 500)"
+    assert repr(Dense(2, 1, dtype=np.float64)) == "Dense(2, 1, dtype=float64)"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: Dense(784, 500).forward(np.ones((128, 300))),
+            ValueError,
+            r"Dense\(784, 500\)\.forward: X must have 784 features \(columns\), got shape "
+            r"\(128, 300\)",
+        ),
+        (
+            lambda: Dense(3, 2).forward(np.ones(3)),
+            ValueError,
+            r"Dense\(3, 2\)\.forward: X must be 2-D .* got shape \(3,\).*reshape\(1, -1\)",
+        ),
+        (
+            lambda: Dense(3, 2).backward(np.ones((1, 2))),
+            RuntimeError,
+            r"Dense\(3, 2\)\.backward: call forward first",
+        ),
+        (lambda: Dense(0, 2), ValueError, r"Dense: n_in must be a positive integer, got 0"),
+        (lambda: Dense(3, 2, dtype=int), ValueError, r"Dense: dtype must be np.float32"),
+        (lambda: Dense(3, 2, init="xavier"), ValueError, r"Dense: unknown init 'xavier'"),
+        (
+            lambda: Dense(3, 2, init=lambda n_in, n_out, seed, dtype: np.zeros((n_out, n_in))),
+            ValueError,
+            r"Dense: init returned weights of shape \(2, 3\), expected .* \(3, 2\)",
+        ),
+    ],
+)
+def test_dense_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_backward_checks_the_shape_of_grad_out():
+    layer = Dense(3, 2)
+    layer.forward(np.ones((4, 3)))
+    with pytest.raises(
+        ValueError,
+        match=r"Dense\(3, 2\)\.backward: grad_out must have .*"
+        r"\(4, 2\), got \(4, 3\)",
+    ):
+        layer.backward(np.ones((4, 3)))
+
+
+# ----------------------------------------------------------------------------- activations
+
+ACTIVATIONS = [Sigmoid, Tanh, ReLU, lambda: LeakyReLU(0.1), Softmax]
+
+
+@pytest.mark.parametrize("make", ACTIVATIONS)
+@settings(max_examples=15, deadline=None)
+@given(shape=st.tuples(st.integers(1, 5), st.integers(1, 6)), seed=seeds)
+def test_activation_gradients(make, shape, seed):
+    rng = np.random.default_rng(seed)
+    X = random_batch(rng, shape)
+    G = rng.standard_normal(shape)
+    assert input_gradient_error(make(), X, G) < TOL
+
+
+@pytest.mark.parametrize("make", ACTIVATIONS)
+def test_activation_backward_before_forward(make):
+    layer = make()
+    with pytest.raises(RuntimeError, match=r"\.backward: call forward first"):
+        layer.backward(np.ones((2, 3)))
+
+
+def test_activations_by_hand():
+    z = np.array([[0.0, np.log(3.0), -2.0]])
+    np.testing.assert_allclose(Sigmoid().forward(z), [[0.5, 0.75, 1 / (1 + np.exp(2.0))]])
+    np.testing.assert_allclose(Tanh().forward(z)[0, 0], 0.0)
+    np.testing.assert_array_equal(ReLU().forward(z), [[0.0, np.log(3.0), 0.0]])
+    np.testing.assert_allclose(LeakyReLU(0.1).forward(z), [[0.0, np.log(3.0), -0.2]])
+    sigmoid = Sigmoid()
+    sigmoid.forward(z)
+    # sigmoid' = a (1 - a): 1/4 at 0 and 3/16 where a = 3/4
+    np.testing.assert_allclose(sigmoid.backward(np.ones((1, 3)))[0, :2], [0.25, 0.1875])
+
+
+def test_softmax_backward_is_the_jacobian_product():
+    rng = np.random.default_rng(1)
+    Z, G = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    layer = Softmax()
+    layer.forward(Z)
+    expected = np.stack([softmax_jacobian(z).T @ g for z, g in zip(Z, G, strict=True)])
+    np.testing.assert_allclose(layer.backward(G), expected, rtol=1e-12, atol=1e-15)
+
+
+def test_leaky_relu_alpha_is_checked():
+    with pytest.raises(ValueError, match=r"LeakyReLU: alpha must be a number in \[0.0, 1.0\)"):
+        LeakyReLU(-0.1)
+    assert repr(LeakyReLU(0.2)) == "LeakyReLU(alpha=0.2)"
+
+
+# ----------------------------------------------------------------------------- Dropout
+
+
+@settings(max_examples=15, deadline=None)
+@given(shape=st.tuples(st.integers(1, 5), st.integers(1, 6)), seed=seeds)
+def test_dropout_gradient_with_a_fixed_mask(shape, seed):
+    """A fresh Dropout with the same seed draws the same mask at every evaluation of the loss,
+    so the finite differences see one fixed function."""
+    rng = np.random.default_rng(seed)
+    X, G = rng.standard_normal(shape), rng.standard_normal(shape)
+    layer = Dropout(0.4, seed=seed)
+    layer.forward(X, training=True)
+    analytic = layer.backward(G)
+    numeric = numerical_gradient(
+        lambda x: np.sum(Dropout(0.4, seed=seed).forward(x, training=True) * G), X.copy()
+    )
+    assert relative_error(analytic, numeric) < TOL
+
+
+def test_dropout_drops_and_rescales():
+    X = np.ones((200, 500))
+    out = Dropout(0.3, seed=0).forward(X, training=True)
+    kept = out != 0
+    assert kept.mean() == pytest.approx(0.7, abs=0.005)  # 100,000 draws: sd 0.0015
+    np.testing.assert_allclose(out[kept], 1 / 0.7)  # inverted dropout keeps the mean
+    assert out.mean() == pytest.approx(1.0, abs=0.01)
+    assert out.dtype == np.float64
+    assert Dropout(0.3).forward(X.astype(np.float32), training=True).dtype == np.float32
+
+
+def test_dropout_is_the_identity_when_not_training():
+    X = np.arange(6.0).reshape(2, 3)
+    layer = Dropout(0.5, seed=0)
+    np.testing.assert_array_equal(layer.forward(X), X)
+    np.testing.assert_array_equal(layer.backward(np.ones((2, 3))), np.ones((2, 3)))
+
+
+def test_dropout_seed():
+    X = np.ones((10, 10))
+    a, b = Dropout(0.5, seed=3), Dropout(0.5, seed=3)
+    first = a.forward(X, training=True)
+    np.testing.assert_array_equal(first, b.forward(X, training=True))
+    assert not np.array_equal(first, a.forward(X, training=True))  # a new mask every batch
+
+
+@pytest.mark.parametrize("rate", [1.0, -0.1, "0.5"])
+def test_dropout_rate_is_checked(rate):
+    with pytest.raises(ValueError, match=r"Dropout: rate must be a number in \[0.0, 1.0\)"):
+        Dropout(rate)
+
+
+# ----------------------------------------------------------------------------- all layers
+
+
+def test_layers_registry_and_config_rebuild_each_layer():
+    for name, cls in LAYERS.items():
+        assert cls.__name__ == name
+    for layer in [Dense(3, 2, dtype=np.float64), LeakyReLU(0.3), Dropout(0.25), Sigmoid()]:
+        rebuilt = type(layer)(**layer.config())
+        assert repr(rebuilt) == repr(layer)
+
+
+def test_layers_without_parameters():
+    for layer in [Sigmoid(), Tanh(), ReLU(), LeakyReLU(), Softmax(), Dropout(0.5)]:
+        assert layer.parameters() == []
