@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -19,7 +20,18 @@ from tqdm.auto import tqdm
 from nnlib.labels import as_class_indices, as_one_hot
 from nnlib.losses import CrossEntropy
 from nnlib.network import Sequential
+from nnlib.optim import Optimizer
 from nnlib.validation import Seed, as_2d, as_rng, check_positive
+
+
+class Loss(Protocol):
+    """What ``fit`` needs of a loss (``nnlib.losses.CrossEntropy`` and its siblings)."""
+
+    def __call__(self, output: np.ndarray, target: np.ndarray) -> float:
+        """The mean loss over the batch."""
+
+    def gradient(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """``dC/d output``, shape of ``output``."""
 
 
 def minibatches(
@@ -82,7 +94,7 @@ class History:
     val_accuracy: list[float] = field(default_factory=list)
 
 
-def _data(network: Sequential, X, y, loss, where: str):
+def _data(network: Sequential, X, y, loss: Loss, where: str):
     """Check ``X`` and ``y`` once, up front, and put them in the form training uses.
 
     Returns ``X`` in the network's dtype, the targets in the form ``loss`` takes, and whether the
@@ -96,7 +108,7 @@ def _data(network: Sequential, X, y, loss, where: str):
             f"{where}: X and y must have one entry per sample, got {len(X)} rows of X and "
             f"{len(np.asarray(y))} labels."
         )
-    n_outputs = network.forward(X[:1]).shape[1]
+    n_outputs = network.forward(X[:1]).shape[1]  # one sample: fails early if X does not fit
     if isinstance(loss, CrossEntropy):
         return X, as_class_indices(y, f"{where}: y", n_classes=n_outputs), True
     y = np.asarray(y)
@@ -128,7 +140,7 @@ def _n_correct(network: Sequential, output: np.ndarray, targets: np.ndarray) -> 
     return int(np.count_nonzero(network.to_classes(output) == targets))
 
 
-def _check_loss(loss, where: str) -> None:
+def _check_loss(loss: Loss, where: str) -> None:
     if not (callable(loss) and callable(getattr(loss, "gradient", None))):
         raise TypeError(
             f"{where}: loss must be a loss object with a gradient method, such as "
@@ -140,8 +152,8 @@ def fit(
     network: Sequential,
     X: ArrayLike,
     y: ArrayLike,
-    loss,
-    optimizer,
+    loss: Loss,
+    optimizer: Optimizer,
     epochs: int,
     batch_size: int = 32,
     seed: Seed = None,
@@ -215,6 +227,8 @@ def fit(
             batches = minibatches(X, targets, batch_size, seed=rng)
             for step, (X_batch, y_batch) in enumerate(batches, start=1):
                 output = network.forward(X_batch, training=True)
+                # Data with NaN never gets this far (it was checked up front), so a NaN or an
+                # infinity here means the parameters have blown up: stop and say so.
                 value = loss(output, y_batch) if np.isfinite(output).all() else np.nan
                 if not np.isfinite(value):
                     raise FloatingPointError(
@@ -248,7 +262,7 @@ def _summary(history: History) -> dict[str, str]:
 
 
 def evaluate(
-    network: Sequential, X: ArrayLike, y: ArrayLike, loss, batch_size: int = 1024
+    network: Sequential, X: ArrayLike, y: ArrayLike, loss: Loss, batch_size: int = 1024
 ) -> tuple[float, float | None]:
     """The network's loss and accuracy on ``(X, y)``, without training.
 
@@ -274,7 +288,7 @@ def evaluate(
 
 
 def _evaluate(
-    network: Sequential, X, targets, loss, classification: bool, batch_size: int = 1024
+    network: Sequential, X, targets, loss: Loss, classification: bool, batch_size: int = 1024
 ) -> tuple[float, float | None]:
     """``evaluate`` on data that ``_data`` has already checked."""
     total_loss, n_correct = 0.0, 0
