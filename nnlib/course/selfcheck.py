@@ -6,8 +6,12 @@ verify) and a hint that points at the usual mistake. A check cell in the noteboo
 ``check("weighted_sum")``; it prints a verdict per case and never raises, so a learner's notebook
 keeps running whatever state the task is in.
 
-Comparisons are done by :func:`compare`, on plain numbers and arrays, so that the same function
-can judge results that a grader has brought out of a learner's kernel as data.
+Checking a case has two halves. :func:`call_case` calls the learner's function and records what
+happened (a value, an exception, an argument changed in place) as an :class:`Outcome`;
+:func:`judge` turns an outcome into a verdict with :func:`compare` or the case's ``verify``. In a
+notebook both halves run in the learner's kernel. The batch grader (``nnlib.course.grade``) runs
+only :func:`call_case` in the kernel, brings the outcome out as data, and judges it in its own
+process, where the expected values are: a learner's code never sees them.
 """
 
 from __future__ import annotations
@@ -37,7 +41,9 @@ class Case:
         The hand-computed result: a number, an array or a tuple of them.
     verify : callable, optional
         ``verify(result, **args) -> str | None``, for tasks with many right answers (any weights
-        that compute NAND): returns why ``result`` is wrong, or None when it is right.
+        that compute NAND): returns why ``result`` is wrong, or None when it is right. It sees
+        only the returned data and the arguments, never the learner's functions: the grader
+        calls it in its own process on the result brought out of the learner's kernel.
     hint : str
         Shown when the case fails: what the usual mistake is.
     rtol, atol : float
@@ -75,6 +81,21 @@ class Task:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What calling the learner's function on one case did, as plain data.
+
+    Exactly one of these describes it: ``not_done`` (it raised ``NotImplementedError``),
+    ``error`` (``"TypeError: ..."``, it raised something else), ``mutated`` (the name of an
+    argument it changed in place), or else it returned ``value``.
+    """
+
+    value: object = None
+    error: str = ""
+    not_done: bool = False
+    mutated: str = ""
+
+
+@dataclass(frozen=True)
 class CaseResult:
     """The verdict on one case: ``passed`` and, when it failed, the reason."""
 
@@ -108,12 +129,29 @@ def describe(value) -> str:
     return short(value)
 
 
+def _as_numbers(value) -> np.ndarray | None:
+    """``value`` as a float64 array, or None when it does not hold real numbers.
+
+    Strings, objects, complex numbers and arrays of dtype object are not numbers, even when numpy
+    could convert them: ``"0.5"`` is not the answer 0.5.
+    """
+    if isinstance(value, (str, bytes)):
+        return None
+    try:
+        array = np.asarray(value)
+    except Exception:  # a ragged list, or an object that refuses to become an array
+        return None
+    if array.dtype.kind not in "biuf":
+        return None
+    return array.astype(np.float64)
+
+
 def compare(got, expected, *, rtol: float = 1e-5, atol: float = 1e-8) -> str | None:
     """Say why ``got`` is not ``expected``, or return None when they agree.
 
-    Numbers and arrays must have the expected shape (no broadcasting: a ``(3, 1)`` answer is not a
-    ``(3,)`` answer), hold numbers, and agree within ``rtol``/``atol``; NaN is never equal to
-    anything. Tuples are compared item by item.
+    Numbers and arrays must hold real numbers (not strings or objects), have the expected shape
+    (no broadcasting: a ``(3, 1)`` answer is not a ``(3,)`` answer), and agree within
+    ``rtol``/``atol``; NaN is never equal to anything. Tuples are compared item by item.
     """
     if isinstance(expected, tuple):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
@@ -126,10 +164,12 @@ def compare(got, expected, *, rtol: float = 1e-5, atol: float = 1e-8) -> str | N
     if got is None:
         return "got None: did you forget to `return` the result?"
     want = np.asarray(expected, dtype=np.float64)
-    try:
-        have = np.array(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return f"expected {describe(expected)}, got {describe(got)}, which is not a number or array"
+    have = _as_numbers(got)
+    if have is None:
+        return (
+            f"expected {describe(expected)}, got {describe(got)}, which is not a number or "
+            f"array of numbers"
+        )
     if have.shape != want.shape:
         return (
             f"expected shape {want.shape}, got shape {have.shape}: "
@@ -147,34 +187,74 @@ def _call_text(name: str, args: dict) -> str:
     return f"{name}({inner})"
 
 
+def error_text(error: BaseException) -> str:
+    """``"TypeError: message"`` for an exception, even one whose message itself fails."""
+    try:
+        message = str(error)
+    except Exception:
+        message = "(its message could not be shown)"
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def call_case(function: Callable, args: dict) -> Outcome:
+    """Call ``function`` on a copy of ``args`` (positionally) and record what it did.
+
+    Any exception becomes data, ``sys.exit()`` included; only ``KeyboardInterrupt`` goes
+    through, so that a kernel can still be interrupted.
+    """
+    copies = copy.deepcopy(args)
+    try:
+        value = function(*copies.values())
+    except NotImplementedError:
+        return Outcome(not_done=True)
+    except (Exception, SystemExit) as error:  # a learner's bug is feedback, not a crash
+        return Outcome(error=error_text(error))
+    for key, original in args.items():
+        if isinstance(original, np.ndarray) and not np.array_equal(copies[key], original):
+            return Outcome(mutated=key)
+    return Outcome(value=value)
+
+
+def judge(name: str, case: Case, outcome: Outcome) -> CaseResult:
+    """The verdict on one case of task ``name``, from what the learner's function did."""
+    call = _call_text(name, case.args)
+    if outcome.not_done:
+        return CaseResult(call, False, NOT_DONE)
+    if outcome.error:
+        return CaseResult(call, False, f"raised {outcome.error}", case.hint)
+    if outcome.mutated:
+        reason = f"changed its argument `{outcome.mutated}` in place; return a new value instead"
+        return CaseResult(call, False, reason, case.hint)
+    try:
+        if case.verify is not None:
+            reason = case.verify(outcome.value, **case.args)
+        else:
+            reason = compare(outcome.value, case.expected, rtol=case.rtol, atol=case.atol)
+    except Exception as error:  # an answer so odd that the check itself tripped over it
+        reason = (
+            f"the result could not be checked ({error_text(error)}): got {describe(outcome.value)}"
+        )
+    return CaseResult(call, reason is None, reason or "", case.hint if reason else "")
+
+
 def run_case(function: Callable, name: str, case: Case) -> CaseResult:
     """Call ``function`` on one case and judge the result; any exception becomes a verdict."""
-    call = _call_text(name, case.args)
-    args = copy.deepcopy(case.args)
-    try:
-        result = function(*args.values())
-    except NotImplementedError:
-        return CaseResult(call, False, NOT_DONE)
-    except Exception as error:  # a learner's bug is feedback, not a crash
-        return CaseResult(call, False, f"raised {type(error).__name__}: {error}", case.hint)
-    for key, value in args.items():
-        if isinstance(value, np.ndarray) and not np.array_equal(value, case.args[key]):
-            reason = f"changed its argument `{key}` in place; return a new value instead"
-            return CaseResult(call, False, reason, case.hint)
-    if case.verify is not None:
-        reason = case.verify(result, **case.args)
-    else:
-        reason = compare(result, case.expected, rtol=case.rtol, atol=case.atol)
-    return CaseResult(call, reason is None, reason or "", case.hint if reason else "")
+    return judge(name, case, call_case(function, case.args))
+
+
+def missing_function(name: str, function) -> str | None:
+    """Why ``function`` cannot be checked as task ``name`` (None when it is callable)."""
+    if function is None:
+        return f"`{name}` is not defined yet: run the cell that defines it first"
+    if not callable(function):
+        return f"`{name}` should be a function, but it is {describe(function)}"
+    return None
 
 
 def run_task(task: Task, function) -> list[CaseResult]:
     """Judge every case of ``task``; ``function`` may be missing or not callable."""
-    if function is None:
-        reason = f"`{task.name}` is not defined yet: run the cell that defines it first"
-        return [CaseResult(_call_text(task.name, case.args), False, reason) for case in task.cases]
-    if not callable(function):
-        reason = f"`{task.name}` should be a function, but it is {describe(function)}"
+    reason = missing_function(task.name, function)
+    if reason:
         return [CaseResult(_call_text(task.name, case.args), False, reason) for case in task.cases]
     return [run_case(function, task.name, case) for case in task.cases]
 
@@ -212,20 +292,23 @@ class Checker:
     def __init__(self, tasks: list[Task]):
         self.tasks = {task.name: task for task in tasks}
 
-    def __call__(self, name: str, function=None) -> None:
+    def __call__(self, name: str, function=None, cases: list[Case] | None = None) -> None:
         """Check the task ``name`` and print the verdict, one line per case.
 
         ``function`` defaults to the variable of that name in the caller's namespace (the
-        notebook), so the check cell stays one line. It never raises, unless the environment
-        variable ``NNLIB_STRICT_CHECKS=1`` is set (as it must be under ``nbgrader autograde``,
-        where a grade cell earns its points by not raising).
+        notebook), so the check cell stays one line. ``cases`` replaces the task's visible cases:
+        an instructor's hidden tests are ``check("name", cases=[Case(...)])`` lines (see
+        ``nnlib.course.grade``). It never raises, unless the environment variable
+        ``NNLIB_STRICT_CHECKS=1`` is set (as it must be under ``nbgrader autograde``, where a
+        grade cell earns its points by not raising).
         """
         if name not in self.tasks:
             print(f"There is no task called {name!r}; the tasks are: {', '.join(self.tasks)}.")
             return
         if function is None:
             function = inspect.currentframe().f_back.f_globals.get(name)
-        results = run_task(self.tasks[name], function)
+        task = self.tasks[name] if cases is None else Task(name, list(cases))
+        results = run_task(task, function)
         report = format_results(name, results)
         print(report)
         if os.environ.get(STRICT_ENV) == "1" and not all(r.passed for r in results):
