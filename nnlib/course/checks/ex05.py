@@ -343,34 +343,54 @@ STEP_HIDDEN = {
     "b2": np.array([-0.75, 0.75]),
 }
 
+
+def _one_sample_step(y: int, W2: np.ndarray, expected: dict, hint: str) -> Case:
+    """A hand-worked step on the sample X = [[1, 0]] of class y, from W1 = 0, b1 = b2 = 0."""
+    args = dict(
+        X=np.array([[1.0, 0.0]]),
+        y=np.array([y]),
+        W1=np.zeros((2, 2)),
+        b1=np.zeros(2),
+        W2=W2,
+        b2=np.zeros(2),
+        learning_rate=1.0,
+    )
+    return Case(args, verify=_train_step_by_hand(expected), hint=hint)
+
+
+STEP_CODE = """import numpy as np
+def train_step(X, y, W1, b1, W2, b2, learning_rate):
+    A1 = 1 / (1 + np.exp(-(X @ W1 + b1)))
+    Z2 = A1 @ W2 + b2
+    e = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    d2 = e / e.sum(axis=1, keepdims=True)
+    d2[np.arange(len(X)), y] -= 1
+    d2 /= {n}
+    d1 = {delta1}
+    return (W1 {sign} learning_rate * X.T @ d1, b1 {sign} learning_rate * d1.sum(axis=0),
+            W2 {sign} learning_rate * A1.T @ d2, b2 {sign} learning_rate * d2.sum(axis=0))
+"""
+
+
+def _step_code(n="len(X)", delta1="(d2 @ W2.T) * A1 * (1 - A1)", sign="-") -> str:
+    """A planted wrong ``train_step``: the right one with one piece of it replaced."""
+    return STEP_CODE.format(n=n, delta1=delta1, sign=sign)
+
+
 train_step = Task(
     "train_step",
     cases=[
-        Case(
-            dict(
-                X=np.array([[1.0, 0.0]]),
-                y=np.array([0]),
-                W1=np.zeros((2, 2)),
-                b1=np.zeros(2),
-                W2=np.zeros((2, 2)),
-                b2=np.zeros(2),
-                learning_rate=1.0,
-            ),
-            verify=_train_step_by_hand(STEP_ZEROS),
+        _one_sample_step(
+            y=0,
+            W2=np.zeros((2, 2)),
+            expected=STEP_ZEROS,
             hint="Forward (A1, then the logits Z2), delta2 = (P - Y) / n, backward through both "
             "layers, then each new parameter = parameter - learning_rate * its gradient.",
         ),
-        Case(
-            dict(
-                X=np.array([[1.0, 0.0]]),
-                y=np.array([1]),
-                W1=np.zeros((2, 2)),
-                b1=np.zeros(2),
-                W2=np.array([[2 * LN3, 0.0], [0.0, 0.0]]),
-                b2=np.zeros(2),
-                learning_rate=1.0,
-            ),
-            verify=_train_step_by_hand(STEP_HIDDEN),
+        _one_sample_step(
+            y=1,
+            W2=np.array([[2 * LN3, 0.0], [0.0, 0.0]]),
+            expected=STEP_HIDDEN,
             hint="On the way down through the sigmoid, multiply by its derivative A1 * (1 - A1).",
         ),
         Case(
@@ -405,41 +425,13 @@ train_step = Task(
     mistakes=[
         Mistake(
             "sign error: moves up the gradient",
-            "import numpy as np\ndef train_step(X, y, W1, b1, W2, b2, learning_rate):\n"
-            "    A1 = 1 / (1 + np.exp(-(X @ W1 + b1)))\n"
-            "    Z2 = A1 @ W2 + b2\n"
-            "    e = np.exp(Z2 - Z2.max(axis=1, keepdims=True))\n"
-            "    d2 = e / e.sum(axis=1, keepdims=True)\n"
-            "    d2[np.arange(len(X)), y] -= 1\n    d2 /= len(X)\n"
-            "    d1 = (d2 @ W2.T) * A1 * (1 - A1)\n"
-            "    return (W1 + learning_rate * X.T @ d1, b1 + learning_rate * d1.sum(axis=0),\n"
-            "            W2 + learning_rate * A1.T @ d2, b2 + learning_rate * d2.sum(axis=0))\n",
+            _step_code(sign="+"),
             "parameter - learning_rate * its gradient",
         ),
-        Mistake(
-            "forgot the 1/n",
-            "import numpy as np\ndef train_step(X, y, W1, b1, W2, b2, learning_rate):\n"
-            "    A1 = 1 / (1 + np.exp(-(X @ W1 + b1)))\n"
-            "    Z2 = A1 @ W2 + b2\n"
-            "    e = np.exp(Z2 - Z2.max(axis=1, keepdims=True))\n"
-            "    d2 = e / e.sum(axis=1, keepdims=True)\n"
-            "    d2[np.arange(len(X)), y] -= 1\n"
-            "    d1 = (d2 @ W2.T) * A1 * (1 - A1)\n"
-            "    return (W1 - learning_rate * X.T @ d1, b1 - learning_rate * d1.sum(axis=0),\n"
-            "            W2 - learning_rate * A1.T @ d2, b2 - learning_rate * d2.sum(axis=0))\n",
-            "moved 4 times too far",
-        ),
+        Mistake("forgot the 1/n", _step_code(n="1"), "moved 4 times too far"),
         Mistake(
             "forgot the sigmoid's derivative",
-            "import numpy as np\ndef train_step(X, y, W1, b1, W2, b2, learning_rate):\n"
-            "    A1 = 1 / (1 + np.exp(-(X @ W1 + b1)))\n"
-            "    Z2 = A1 @ W2 + b2\n"
-            "    e = np.exp(Z2 - Z2.max(axis=1, keepdims=True))\n"
-            "    d2 = e / e.sum(axis=1, keepdims=True)\n"
-            "    d2[np.arange(len(X)), y] -= 1\n    d2 /= len(X)\n"
-            "    d1 = d2 @ W2.T\n"
-            "    return (W1 - learning_rate * X.T @ d1, b1 - learning_rate * d1.sum(axis=0),\n"
-            "            W2 - learning_rate * A1.T @ d2, b2 - learning_rate * d2.sum(axis=0))\n",
+            _step_code(delta1="d2 @ W2.T"),
             "multiply by its derivative A1 * (1 - A1)",
         ),
     ],
