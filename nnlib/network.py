@@ -122,7 +122,11 @@ class Sequential:
         -------
         ndarray, shape (n_samples, n_out)
         """
-        X = as_2d(X, "X", "Sequential.forward", dtype=self.dtype)
+        return self._run(as_2d(X, "X", "Sequential.forward", dtype=self.dtype), training)
+
+    def _run(self, X: np.ndarray, training: bool) -> np.ndarray:
+        """``forward`` without checking ``X``: for ``fit``, which checked all the data up front
+        and so need not look for NaN again in every batch."""
         for i, layer in enumerate(self.layers):
             try:
                 X = layer.forward(X, training=training)

@@ -226,9 +226,10 @@ def fit(
             total_loss, n_correct = 0.0, 0
             batches = minibatches(X, targets, batch_size, seed=rng)
             for step, (X_batch, y_batch) in enumerate(batches, start=1):
-                output = network.forward(X_batch, training=True)
-                # Data with NaN never gets this far (it was checked up front), so a NaN or an
-                # infinity here means the parameters have blown up: stop and say so.
+                # X was checked up front, so run the layers without forward's check of every
+                # batch. A NaN or an infinity in the output then means that the parameters have
+                # blown up: stop and say so.
+                output = network._run(X_batch, training=True)
                 value = loss(output, y_batch) if np.isfinite(output).all() else np.nan
                 if not np.isfinite(value):
                     raise FloatingPointError(
@@ -293,7 +294,7 @@ def _evaluate(
     """``evaluate`` on data that ``_data`` has already checked."""
     total_loss, n_correct = 0.0, 0
     for X_batch, y_batch in minibatches(X, targets, batch_size, shuffle=False):
-        output = network.forward(X_batch)
+        output = network._run(X_batch, training=False)  # X checked by _data already
         total_loss += loss(output, y_batch) * len(X_batch)
         if classification:
             n_correct += _n_correct(network, output, y_batch)
