@@ -1,4 +1,4 @@
-"""The ``nnlib`` command: ``nnlib lab``, ``nnlib check``, ``nnlib release``.
+"""The ``nnlib`` command: ``nnlib lab``, ``nnlib check``, ``nnlib mnist``, ``nnlib release``.
 
 Each subcommand is a thin layer over a function of the library or of ``nnlib.course``, so that
 what a terminal does and what a notebook does are the same code.
@@ -34,6 +34,45 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if check_notebook(Path(args.notebook), args.task) else 1
 
 
+def _mnist(args: argparse.Namespace) -> int:
+    from tqdm.auto import tqdm
+
+    from nnlib.mnist import Recipe, load_prepared, train
+
+    try:
+        recipe = Recipe(
+            epochs=args.epochs,
+            learning_rate=args.learning_rate,
+            batch_size=args.batch_size,
+            n_hidden=args.hidden,
+            activation=args.activation,
+            optimizer=args.optimizer,
+            seed=args.seed,
+            dtype=args.dtype,
+        )
+        data = load_prepared(args.data_dir, dtype=recipe.dtype)
+    except (ValueError, OSError) as error:
+        print(f"nnlib mnist: error: {error}", file=sys.stderr)
+        return 2
+
+    def report(epoch, history):
+        tqdm.write(
+            f"epoch {epoch:3d}/{recipe.epochs}: loss {history.loss[-1]:.4f}, train accuracy "
+            f"{history.accuracy[-1]:.4f}, test accuracy {history.val_accuracy[-1]:.4f}"
+        )
+
+    print(f"training {recipe}")
+    try:
+        network, _, test_accuracy = train(recipe, data, progress=not args.quiet, on_epoch=report)
+    except FloatingPointError as error:
+        print(f"nnlib mnist: {error}", file=sys.stderr)
+        return 1
+    if args.save:
+        print(f"saved the trained network to {network.save(args.save)}")
+    print(f"test accuracy: {test_accuracy:.4f}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nnlib", description="From a Neuron to MNIST: the course's command line."
@@ -57,6 +96,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--task", help="check only this task (default: all)")
     check.set_defaults(run=_check)
+
+    mnist = commands.add_parser(
+        "mnist",
+        help="train the seed MNIST network (784-500-10) from the terminal",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    mnist.add_argument("--epochs", type=int, default=20)
+    mnist.add_argument("--learning-rate", "--lr", type=float, default=0.5)
+    mnist.add_argument("--batch-size", type=int, default=128)
+    mnist.add_argument("--hidden", type=int, default=500, help="hidden units")
+    mnist.add_argument("--activation", choices=["sigmoid", "tanh", "relu"], default="sigmoid")
+    mnist.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], default="sgd")
+    mnist.add_argument("--seed", type=int, default=0)
+    mnist.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    mnist.add_argument("--data-dir", help="folder with the four MNIST files (default: bundled)")
+    mnist.add_argument("--save", metavar="PATH", help="save the trained network (.npz)")
+    mnist.add_argument("--quiet", action="store_true", help="no progress bar")
+    mnist.set_defaults(run=_mnist)
 
     release = commands.add_parser(
         "release", help="(instructors) regenerate the student versions of the exercises"
