@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OFFLINE = Path(__file__).resolve().parent / "offline"
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ["NNLIB_QUICK"] = "1"  # long chapter trainings run shorter (nnlib.course.quick_run)
 os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(OFFLINE), *filter(None, [os.environ.get("PYTHONPATH")])]
 )

@@ -57,7 +57,8 @@ def test_no_solution_leaks_into_the_student_version(source):
     for source_cell, student_cell in zip(read(source).cells, student.cells, strict=True):
         for region in SOLUTION.finditer(source_cell.source):
             for line in region[0].splitlines()[1:-1]:
-                assert line.strip() not in student_cell.source, f"solution leaked: {line!r}"
+                if sum(ch.isalnum() for ch in line) >= 3:  # skip lines like ")" or "]"
+                    assert line.strip() not in student_cell.source, f"solution leaked: {line!r}"
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
