@@ -182,7 +182,8 @@ def compare(got, expected, *, rtol: float = 1e-5, atol: float = 1e-8) -> str | N
     return None
 
 
-def _call_text(name: str, args: dict) -> str:
+def call_text(name: str, args: dict) -> str:
+    """How a case reads in a verdict: ``weighted_sum(x=[1, 0.5], w=[0.8, -0.4], b=-0.1)``."""
     inner = ", ".join(f"{key}={short(value)}" for key, value in args.items())
     return f"{name}({inner})"
 
@@ -217,7 +218,7 @@ def call_case(function: Callable, args: dict) -> Outcome:
 
 def judge(name: str, case: Case, outcome: Outcome) -> CaseResult:
     """The verdict on one case of task ``name``, from what the learner's function did."""
-    call = _call_text(name, case.args)
+    call = call_text(name, case.args)
     if outcome.not_done:
         return CaseResult(call, False, NOT_DONE)
     if outcome.error:
@@ -255,12 +256,17 @@ def run_task(task: Task, function) -> list[CaseResult]:
     """Judge every case of ``task``; ``function`` may be missing or not callable."""
     reason = missing_function(task.name, function)
     if reason:
-        return [CaseResult(_call_text(task.name, case.args), False, reason) for case in task.cases]
+        return [CaseResult(call_text(task.name, case.args), False, reason) for case in task.cases]
     return [run_case(function, task.name, case) for case in task.cases]
 
 
-def format_results(name: str, results: list[CaseResult]) -> str:
-    """The learner-facing report: one line per case, then a summary."""
+VISIBLE_NOTE = "(The graded tests may hold more cases than these visible checks.)"
+
+
+def format_results(
+    name: str, results: list[CaseResult], what: str = "visible checks", note: str = VISIBLE_NOTE
+) -> str:
+    """The learner-facing report: a summary, then one line per case (``what`` names them)."""
     if results and all(r.reason == NOT_DONE for r in results):
         return f"{name}: not done yet. Replace `raise NotImplementedError()` with your code."
     lines = []
@@ -273,11 +279,10 @@ def format_results(name: str, results: list[CaseResult]) -> str:
                 lines.append(f"       hint: {result.hint}")
     passed = sum(r.passed for r in results)
     if passed == len(results):
-        verdict = f"{name}: all {len(results)} visible checks pass."
+        verdict = f"{name}: all {len(results)} {what} pass."
     else:
-        verdict = f"{name}: {passed} of {len(results)} visible checks pass."
-    note = "(The graded tests may hold more cases than these visible checks.)"
-    return "\n".join([verdict, *lines, note])
+        verdict = f"{name}: {passed} of {len(results)} {what} pass."
+    return "\n".join([verdict, *lines, *([note] if note else [])])
 
 
 class Checker:

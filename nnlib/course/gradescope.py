@@ -1,0 +1,198 @@
+"""Gradescope: its ``results.json`` format, and an autograder bundle that runs the same grader.
+
+Part of the course's tools (used by ``nnlib.course.grade`` and ``nnlib gradescope``); no chapter
+introduces it.
+
+``nnlib gradescope SOURCE --out autograder.zip`` writes the zip that Gradescope's "programming
+assignment" autograder expects: ``setup.sh`` (run once, as root, to build the image: a virtual
+environment with nnlib and the kernel it needs), ``run_autograder`` (run for each submission: it
+grades ``/autograder/submission`` with ``python -m nnlib.course.gradescope`` and writes
+``/autograder/results/results.json``), the instructor's source with its hidden tests, and nnlib
+itself. The format follows https://gradescope-autograders.readthedocs.io/en/latest/specs/: a
+top-level ``score``, and one test per task with ``score``, ``max_score``, ``status``, ``output``
+and ``visibility``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import zipfile
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nnlib.course.sandbox import Limits, package_root
+
+if TYPE_CHECKING:
+    from nnlib.course.grade import Grade
+
+PROJECT = "nnlib-package"
+KERNEL_REQUIREMENTS = ("ipykernel", "nbformat")
+SETUP = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image.
+set -euo pipefail
+apt-get install -y python3 python3-venv python3-pip
+python3 -m venv /autograder/venv
+/autograder/venv/bin/pip install --upgrade pip
+/autograder/venv/bin/pip install /autograder/source/{project}
+"""
+RUN = """\
+#!/usr/bin/env bash
+# Gradescope runs this for every submission: grade it into /autograder/results/results.json.
+export NNLIB_MNIST_DIR=/autograder/source/{project}/data/mnist
+exec /autograder/venv/bin/python -m nnlib.course.gradescope /autograder/source/{source} \\
+    /autograder/submission /autograder/results/results.json {limits}
+"""
+PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "nnlib"
+version = "{version}"
+requires-python = ">=3.10"
+dependencies = {dependencies}
+
+[tool.setuptools.packages.find]
+include = ["nnlib*"]
+"""
+
+
+def gradescope_results(grade: Grade) -> dict:
+    """A learner's grade in Gradescope's ``results.json`` format: one test per task."""
+    tests = [
+        {
+            "name": f"Task {number}: {task.name}",
+            "number": str(number),
+            "score": task.score,
+            "max_score": task.points,
+            "status": "passed" if task.score == task.points else "failed",
+            "output": task.report(),
+            "visibility": "visible",
+        }
+        for number, task in enumerate(grade.tasks, start=1)
+    ]
+    return {
+        "score": grade.total,
+        "output": "\n".join(f"- {note}" for note in grade.notes) or "Graded by nnlib.",
+        "tests": tests,
+        "extra_data": {
+            "learner": grade.learner,
+            "exercise": grade.exercise.name,
+            "status": grade.status,
+        },
+    }
+
+
+def limit_arguments(limits: Limits) -> list[str]:
+    """The command-line options that give ``limits`` (shared by ``nnlib grade`` and the bundle)."""
+    return [
+        f"--cell-timeout={limits.cell_timeout:g}",
+        f"--timeout={limits.total_timeout:g}",
+        f"--memory={limits.memory_mb}",
+    ]
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """The options of :func:`limit_arguments`, with the defaults of :class:`Limits`."""
+    defaults = Limits()
+    parser.add_argument("--cell-timeout", type=float, default=defaults.cell_timeout,
+                        help="seconds per cell (default %(default)s)")  # fmt: skip
+    parser.add_argument("--timeout", type=float, default=defaults.total_timeout,
+                        help="seconds per notebook (default %(default)s)")  # fmt: skip
+    parser.add_argument("--memory", type=int, default=defaults.memory_mb,
+                        help="MiB of address space per kernel (default %(default)s)")  # fmt: skip
+
+
+def limits_from(args: argparse.Namespace) -> Limits:
+    """The :class:`Limits` that the options of :func:`add_limit_options` ask for."""
+    return Limits(cell_timeout=args.cell_timeout, total_timeout=args.timeout, memory_mb=args.memory)
+
+
+def _requirements() -> list[str]:
+    """nnlib's own dependencies and those of the kernel, from the installed package's metadata."""
+    wanted = []
+    for requirement in metadata.requires("nnlib") or []:
+        spec, _, marker = requirement.partition(";")
+        if not marker or spec.strip().startswith(KERNEL_REQUIREMENTS):
+            wanted.append(spec.strip())
+    return wanted
+
+
+def bundle(source: Path, out: Path, limits: Limits) -> Path:
+    """Write the Gradescope autograder zip for ``source`` to ``out``; return ``out``."""
+    from nnlib.course.grade import load_exercise
+    from nnlib.data import BUNDLED_DIR
+
+    load_exercise(source)  # refuse a broken source now, not on Gradescope
+    limit_text = " ".join(limit_arguments(limits))
+    pyproject = PYPROJECT.format(
+        version=metadata.version("nnlib"), dependencies=json.dumps(_requirements())
+    )
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        _add_script(archive, "setup.sh", SETUP.format(project=PROJECT))
+        _add_script(
+            archive,
+            "run_autograder",
+            RUN.format(project=PROJECT, source=source.name, limits=limit_text),
+        )
+        archive.write(source, source.name)
+        archive.writestr(f"{PROJECT}/pyproject.toml", pyproject)
+        root = package_root()
+        for path in sorted((root / "nnlib").rglob("*.py")):
+            archive.write(path, f"{PROJECT}/{path.relative_to(root).as_posix()}")
+        for path in sorted(BUNDLED_DIR.glob("*.gz")):
+            archive.write(path, f"{PROJECT}/data/mnist/{path.name}")
+    return out
+
+
+def _add_script(archive: zipfile.ZipFile, name: str, text: str) -> None:
+    info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+    info.external_attr = 0o100755 << 16  # an executable file
+    archive.writestr(info, text)
+
+
+def run_autograder(source: Path, submission_dir: Path, results: Path, limits: Limits) -> dict:
+    """Grade the one notebook in ``submission_dir`` and write Gradescope's ``results.json``.
+
+    Always writes a results file, even when the submission holds no notebook or the grader fails,
+    so that the learner sees why on Gradescope.
+    """
+    from nnlib.course.grade import feedback, grade_submission, hidden_paths, load_exercise
+    from nnlib.course.submissions import learner_folder
+
+    try:
+        exercise = load_exercise(source)
+        submission = learner_folder(submission_dir, source.name)
+        hide = hidden_paths(source, [submission_dir], results.parent)
+        grade = grade_submission(exercise, submission, limits, hide)
+        outcome = gradescope_results(grade)
+        print(feedback(grade))
+    except Exception as error:  # tell the learner and the instructor rather than crash
+        outcome = {"score": 0.0, "output": f"The autograder failed: {error}", "tests": []}
+        print(outcome["output"])
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(outcome, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return outcome
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m nnlib.course.gradescope",
+        description="Grade one Gradescope submission (run_autograder calls this).",
+    )
+    parser.add_argument("source", type=Path)
+    parser.add_argument("submission", type=Path, help="the folder of the learner's submission")
+    parser.add_argument("results", type=Path, help="where to write results.json")
+    add_limit_options(parser)
+    args = parser.parse_args(argv)
+    run_autograder(args.source, args.submission, args.results, limits_from(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

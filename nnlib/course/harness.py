@@ -1,0 +1,200 @@
+"""What the batch grader runs inside a learner's kernel, and how results come out of it as data.
+
+Part of the course's tools (see ``nnlib.course.grade``); no chapter introduces it.
+
+The grader never judges inside the learner's kernel: a learner's code runs there and could patch
+numpy, the checker or the builtins. Instead the kernel only *calls* each task's function on the
+test arguments (:func:`call_task`) and writes what happened to a file of plain data: a ``.npz``
+archive holding the arrays and one JSON manifest, loaded with ``allow_pickle=False``. Whatever a
+hostile kernel writes there is numbers, strings and lists, never code or objects; the expected
+values it is compared with stay in the grader's process.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nnlib.course.selfcheck import Outcome, call_case, missing_function
+
+CALLS = "calls.npz"
+RESULTS = "results"
+MAX_DEPTH = 32
+TEXT_CAP = 500
+SCALARS = (bool, int, float, str, type(None))
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A value the kernel could not express as data (an object, a function, an object array).
+
+    The grader sees only its description, which is enough to say why it is not an answer.
+    """
+
+    description: str
+
+    def __repr__(self) -> str:
+        return self.description
+
+
+def _cap(text: str) -> str:
+    """Printable text of at most ``TEXT_CAP`` characters (messages come from untrusted code)."""
+    text = "".join(c if c.isprintable() or c in "\n\t" else "?" for c in text[: TEXT_CAP + 1])
+    return text if len(text) <= TEXT_CAP else text[:TEXT_CAP] + "..."
+
+
+def _type_name(value) -> str:
+    kind = type(value)
+    return _cap(
+        kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    )
+
+
+def encode(value, arrays: dict[str, np.ndarray], depth: int = 0) -> dict:
+    """``value`` as a JSON-able node; arrays go into ``arrays`` and the node names their key."""
+    if depth > MAX_DEPTH:
+        return {"t": "opaque", "d": "<a value nested too deeply>"}
+    if isinstance(value, (np.ndarray, np.generic)):
+        array = np.asarray(value)
+        if array.dtype.hasobject or array.dtype.kind not in "biufcUS":
+            shape = tuple(array.shape)
+            return {"t": "opaque", "d": f"<a numpy array of dtype {array.dtype}, shape {shape}>"}
+        key = f"a{len(arrays)}"
+        arrays[key] = np.array(array)  # a plain ndarray, whatever subclass it was
+        return {"t": "scalar" if isinstance(value, np.generic) else "array", "key": key}
+    if type(value) in SCALARS:
+        if type(value) is int and not -(2**63) <= value < 2**63:
+            return {"t": "opaque", "d": "<an integer too large to be an answer>"}
+        return {"t": "value", "v": _cap(value) if type(value) is str else value}
+    if type(value) in (tuple, list):
+        return {"t": type(value).__name__, "items": [encode(v, arrays, depth + 1) for v in value]}
+    if type(value) is dict and all(type(k) is str for k in value):
+        items = [[_cap(k), encode(v, arrays, depth + 1)] for k, v in value.items()]
+        return {"t": "dict", "items": items}
+    return {"t": "opaque", "d": f"<an object of type {_type_name(value)}>"}
+
+
+def decode(node, arrays, depth: int = 0):
+    """The value that :func:`encode` described; raises ValueError on anything malformed."""
+    if depth > MAX_DEPTH or not isinstance(node, dict):
+        raise ValueError("malformed value")
+    kind = node.get("t")
+    if kind == "value" and type(node.get("v")) in SCALARS:
+        return node["v"]
+    if kind in ("array", "scalar"):
+        array = arrays[str(node.get("key"))]
+        return array if kind == "array" else array[()]
+    if kind in ("tuple", "list") and isinstance(node.get("items"), list):
+        items = [decode(item, arrays, depth + 1) for item in node["items"]]
+        return tuple(items) if kind == "tuple" else items
+    if kind == "dict" and isinstance(node.get("items"), list):
+        return {str(k): decode(v, arrays, depth + 1) for k, v in node["items"]}
+    if kind == "opaque":
+        return Opaque(_cap(str(node.get("d"))))
+    raise ValueError("malformed value")
+
+
+def save_data(path: Path, manifest: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``manifest`` (JSON) and ``arrays`` to the ``.npz`` at ``path``, atomically."""
+    text = json.dumps(manifest).encode("utf-8")
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as file:
+        np.savez(file, manifest=np.frombuffer(text, dtype=np.uint8), **arrays)
+    os.replace(temporary, path)
+
+
+def read_capped(path: Path, max_bytes: int) -> bytes:
+    """The bytes of the regular file at ``path``, refusing links, FIFOs and files too large."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    descriptor = os.open(path, flags)
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        if info.st_size > max_bytes:
+            raise ValueError(f"{info.st_size} bytes, more than the limit of {max_bytes}")
+        return file.read(max_bytes + 1)[:max_bytes]
+
+
+def load_data(path: Path, max_bytes: int) -> tuple[dict, dict[str, np.ndarray]]:
+    """Read what :func:`save_data` wrote, as untrusted data: no pickles, no zip bombs.
+
+    Raises ValueError (or OSError) when the file is missing, too large, or not such an archive.
+    """
+    data = read_capped(path, max_bytes)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(info.file_size for info in archive.infolist()) > max_bytes:
+            raise ValueError(f"the archive unpacks to more than {max_bytes} bytes")
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    manifest = arrays.pop("manifest", None)
+    if manifest is None or manifest.dtype != np.uint8 or manifest.ndim != 1:
+        raise ValueError("no manifest")
+    return json.loads(manifest.tobytes().decode("utf-8")), arrays
+
+
+def call_task(name: str, namespace: dict | None = None, folder: str | Path = ".") -> None:
+    """Call the function ``name`` on every case in ``folder/calls.npz``; write what it did.
+
+    Runs in the learner's kernel, in place of the task's check cell. ``namespace`` defaults to
+    the caller's globals (the notebook's). The outcomes go to ``folder/results/<name>.npz``.
+    """
+    folder = Path(folder)
+    if namespace is None:
+        namespace = sys._getframe(1).f_globals
+    manifest, arrays = load_data(folder / CALLS, max_bytes=2**30)
+    calls = decode(manifest["tasks"][name], arrays)
+    function = namespace.get(name)
+    reason = missing_function(name, function)
+    out: dict[str, np.ndarray] = {}
+    if reason:
+        result = {"task": name, "missing": _cap(reason), "cases": []}
+    else:
+        outcomes = [call_case(function, args) for args in calls]
+        result = {"task": name, "missing": "", "cases": [_encode_outcome(o, out) for o in outcomes]}
+    (folder / RESULTS).mkdir(exist_ok=True)
+    save_data(folder / RESULTS / f"{name}.npz", result, out)
+
+
+def _encode_outcome(outcome: Outcome, arrays: dict[str, np.ndarray]) -> dict:
+    return {
+        "value": encode(outcome.value, arrays),
+        "error": _cap(outcome.error),
+        "not_done": bool(outcome.not_done),
+        "mutated": _cap(outcome.mutated),
+    }
+
+
+def decode_outcomes(manifest: dict, arrays, n_cases: int) -> list[Outcome] | str:
+    """The outcomes of ``n_cases`` cases from a results manifest, or why the task failed.
+
+    The manifest comes from the learner's kernel: anything malformed raises ValueError.
+    """
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("cases"), list):
+        raise ValueError("malformed results")
+    if manifest.get("missing"):
+        return _cap(str(manifest["missing"]))
+    cases = manifest["cases"]
+    if len(cases) != n_cases:
+        raise ValueError(f"results for {len(cases)} cases, not {n_cases}")
+    outcomes = []
+    for case in cases:
+        if not isinstance(case, dict):
+            raise ValueError("malformed results")
+        outcomes.append(
+            Outcome(
+                value=decode(case.get("value"), arrays),
+                error=_cap(str(case.get("error") or "")),
+                not_done=case.get("not_done") is True,
+                mutated=_cap(str(case.get("mutated") or "")),
+            )
+        )
+    return outcomes
