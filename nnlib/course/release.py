@@ -6,12 +6,14 @@ between ``### BEGIN SOLUTION`` and ``### END SOLUTION``, and may hold hidden tes
 (``exercises/exNN_name.ipynb``) replaces each solution with ``# YOUR CODE HERE`` and
 ``raise NotImplementedError()``, drops hidden tests and outputs, and keeps every cell id, so that
 regenerating it changes nothing unless the source changed. The markers follow nbgrader's, so an
-nbgrader course can use the same source.
+nbgrader course can use the same source; like ``nbgrader generate_assignment``, the student version
+records in each graded or locked cell the checksum nbgrader uses to notice changes to it.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 from pathlib import Path
 
@@ -39,6 +41,25 @@ def strip_solutions(source: str) -> str:
     return HIDDEN_TESTS.sub("", stubbed)
 
 
+def nbgrader_checksum(cell: nbformat.NotebookNode) -> str:
+    """The checksum nbgrader keeps for a solution, grade or locked cell.
+
+    As nbgrader's ``utils.compute_checksum``: the MD5 of the source, the cell type, whether the
+    cell is a grade, solution and locked cell, its grade_id and, for a grade cell, its points.
+    """
+    grading = cell.metadata["nbgrader"]
+    grade, solution = grading.get("grade", False), grading.get("solution", False)
+    locked = False if solution else (True if grade else grading.get("locked", False))
+    parts = [cell.source, cell.cell_type, str(grade), str(solution), str(locked)]
+    parts.append(grading["grade_id"])
+    if grade:
+        parts.append(str(float(grading["points"])))
+    digest = hashlib.md5(usedforsecurity=False)
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+    return digest.hexdigest()
+
+
 def student_notebook(source_nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The learner's version of an exercise notebook (a new object; the source is untouched)."""
     nb = copy.deepcopy(source_nb)
@@ -47,6 +68,10 @@ def student_notebook(source_nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+        grading = cell.metadata.get("nbgrader", {})
+        if any(grading.get(kind) for kind in ("grade", "solution", "locked")):
+            grading["checksum"] = nbgrader_checksum(cell)
+            grading["cell_type"] = cell.cell_type
         leaked = [marker for marker in MARKERS if marker in cell.source]
         if leaked:
             raise ValueError(
