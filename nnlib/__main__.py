@@ -1,4 +1,5 @@
-"""The ``nnlib`` command: ``nnlib lab``, ``nnlib check``, ``nnlib mnist``, ``nnlib release``.
+"""The ``nnlib`` command: ``lab``, ``check``, ``progress``, ``mnist``, and for instructors
+``release``, ``grade`` and ``gradescope``.
 
 Each subcommand is a thin layer over a function of the library or of ``nnlib.course``, so that
 what a terminal does and what a notebook does are the same code.
@@ -32,6 +33,53 @@ def _check(args: argparse.Namespace) -> int:
     from nnlib.course.notebook_check import check_notebook
 
     return 0 if check_notebook(Path(args.notebook), args.task) else 1
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from nnlib.course.progress import progress
+
+    print(progress(args.exercises))
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    import time
+
+    from nnlib.course import sandbox
+    from nnlib.course.grade import GradingError, grade
+    from nnlib.course.gradescope import limits_from
+
+    print(f"sandbox: {sandbox.describe()}")
+    start = time.monotonic()
+    try:
+        grades = grade(
+            Path(args.source),
+            [Path(p) for p in args.submissions],
+            Path(args.out),
+            limits_from(args),
+            jobs=args.jobs,
+            max_mb=args.max_notebook_mb,
+        )
+    except GradingError as error:
+        print(f"nnlib grade: error: {error}", file=sys.stderr)
+        return 2
+    seconds = time.monotonic() - start
+    print(
+        f"graded {len(grades)} notebooks in {seconds:.1f} s: see {Path(args.out) / 'gradebook.csv'}"
+    )
+    return 0
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    from nnlib.course.grade import GradingError
+    from nnlib.course.gradescope import bundle, limits_from
+
+    try:
+        print(f"wrote {bundle(Path(args.source), Path(args.out), limits_from(args))}")
+    except GradingError as error:
+        print(f"nnlib gradescope: error: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _mnist(args: argparse.Namespace) -> int:
@@ -120,7 +168,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     release.add_argument("--exercises", default="exercises", help="the exercises folder")
     release.set_defaults(run=_release)
+
+    progress = commands.add_parser(
+        "progress", help="which exercise tasks pass their visible checks, as a table"
+    )
+    progress.add_argument(
+        "exercises", nargs="?", help="the folder of your exercise notebooks (default: exercises)"
+    )
+    progress.set_defaults(run=_progress)
+    _add_grading_commands(commands)
     return parser
+
+
+def _add_grading_commands(commands) -> None:
+    from nnlib.course.gradescope import add_limit_options
+    from nnlib.course.submissions import MAX_NOTEBOOK_MB
+
+    grade = commands.add_parser(
+        "grade",
+        help="(instructors) grade submitted notebooks safely into a gradebook",
+        description="Grade each submission in its own sandboxed kernel; write DIR/gradebook.csv, "
+        "DIR/<name>/feedback.md and DIR/<name>/results.json (Gradescope's format).",
+    )
+    grade.add_argument("source", help="the instructor's source notebook (with solutions)")
+    grade.add_argument(
+        "submissions", nargs="+", help="notebook files, or folders of them (one per learner)"
+    )
+    grade.add_argument("--out", required=True, help="the folder to write the results to")
+    grade.add_argument("-j", "--jobs", type=int, default=1, help="notebooks graded at once")
+    grade.add_argument(
+        "--max-notebook-mb", type=float, default=MAX_NOTEBOOK_MB, help="larger files are refused"
+    )
+    add_limit_options(grade)
+    grade.set_defaults(run=_grade)
+
+    gradescope = commands.add_parser(
+        "gradescope", help="(instructors) write a Gradescope autograder zip for an exercise"
+    )
+    gradescope.add_argument("source", help="the instructor's source notebook (with solutions)")
+    gradescope.add_argument("--out", default="autograder.zip", help="the zip to write")
+    add_limit_options(gradescope)
+    gradescope.set_defaults(run=_gradescope)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -117,6 +117,14 @@ def blocked_folders() -> dict[str, list[str]]:
     return {folder: sorted(children) for folder, children in sorted(blocked.items())}
 
 
+def describe() -> str:
+    """How submissions are kept apart on this machine, in one line (``nnlib grade`` prints it)."""
+    user = "as nobody" if unprivileged_user() else "as the grader's own user"
+    if isolation() == "namespaces":
+        return f"own network, process and mount namespaces, kernels run {user}"
+    return f"resource limits and a Python network guard only, kernels run {user}"
+
+
 @cache
 def unprivileged_user() -> tuple[int, int] | None:
     """The (uid, gid) the kernel runs as: ``nobody`` when the grader runs as root, else None.
