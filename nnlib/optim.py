@@ -171,15 +171,30 @@ class Adam(Optimizer):
         self.t = 0
 
     def step(self, parameters: Parameters) -> None:
-        """Update every ``param`` in place by one Adam step."""
-        averages = self._buffers(parameters, n_buffers=2)
+        """Update every ``param`` in place by one Adam step.
+
+        The formulas of the class docstring, computed in place in a scratch array per parameter:
+        written as they stand, they make five temporary arrays per parameter and step, which for
+        a network of two million parameters makes a step four times slower. The two bias
+        corrections are folded into scalars, exactly: with ``c1 = 1 - beta1**t`` and
+        ``c2 = 1 - beta2**t``, ``m_hat / (sqrt(v_hat) + eps) = (sqrt(c2) / c1) * m / (sqrt(v)
+        + eps * sqrt(c2))``.
+        """
+        buffers = self._buffers(parameters, n_buffers=3)
         self.t += 1
-        for (param, grad), (m, v) in zip(parameters, averages, strict=True):
+        c1, c2 = 1 - self.beta1**self.t, 1 - self.beta2**self.t
+        step_size = self.learning_rate * np.sqrt(c2) / c1
+        eps = self.eps * np.sqrt(c2)
+        for (param, grad), (m, v, scratch) in zip(parameters, buffers, strict=True):
             grad = self._gradient(param, grad)
             m *= self.beta1
-            m += (1 - self.beta1) * grad
+            m += np.multiply(grad, 1 - self.beta1, out=scratch)
             v *= self.beta2
-            v += (1 - self.beta2) * grad**2
-            m_hat = m / (1 - self.beta1**self.t)
-            v_hat = v / (1 - self.beta2**self.t)
-            param -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps)
+            np.multiply(grad, grad, out=scratch)
+            scratch *= 1 - self.beta2
+            v += scratch
+            np.sqrt(v, out=scratch)
+            scratch += eps
+            np.divide(m, scratch, out=scratch)
+            scratch *= step_size
+            param -= scratch
