@@ -21,6 +21,14 @@ def _lab(args: argparse.Namespace) -> int:
     return lab.launch(args.jupyter_args)
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from nnlib.course.doctor import diagnose, report
+
+    findings = diagnose()
+    print(report(findings))
+    return 0 if all(finding.ok for finding in findings) else 1
+
+
 def _release(args: argparse.Namespace) -> int:
     from nnlib.course.release import release
 
@@ -144,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--task", help="check only this task (default: all)")
     check.set_defaults(run=_check)
+
+    doctor = commands.add_parser("doctor", help="check your set-up and say how to fix it")
+    doctor.set_defaults(run=_doctor)
 
     mnist = commands.add_parser(
         "mnist",

@@ -1,0 +1,155 @@
+"""``nnlib doctor``: tell a learner what is wrong with their set-up, and how to fix it.
+
+Each check returns a verdict and, when it fails, the fix. The checks are the usual reasons a
+course notebook will not run: an old Python, a missing or old package, a Jupyter kernel that runs
+another Python than the course's, Markdown files that open as text, and missing or damaged data.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+from nnlib.course import lab
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check's verdict: what was checked, whether it is fine, and what to do if not."""
+
+    what: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def check_python() -> Finding:
+    version = ".".join(map(str, sys.version_info[:3]))
+    ok = sys.version_info >= (3, 10)
+    return Finding(
+        "Python",
+        ok,
+        f"{version} at {sys.executable}",
+        "" if ok else "install Python 3.10 or newer and create the .venv again",
+    )
+
+
+def check_packages(extras: tuple[str, ...] = ("course",)) -> list[Finding]:
+    """Every requirement of nnlib (and of the given extras) installed at a version it accepts."""
+    findings = []
+    for text in metadata.requires("nnlib") or []:
+        requirement = Requirement(text)
+        if requirement.marker and not any(
+            requirement.marker.evaluate({"extra": extra}) for extra in ("", *extras)
+        ):
+            continue
+        if requirement.name == "nnlib":
+            continue
+        try:
+            version = metadata.version(requirement.name)
+        except metadata.PackageNotFoundError:
+            findings.append(
+                Finding(
+                    requirement.name,
+                    False,
+                    "not installed",
+                    'run: .venv/bin/pip install -e ".[course]"',
+                )
+            )
+            continue
+        ok = requirement.specifier.contains(version, prereleases=True)
+        findings.append(
+            Finding(
+                requirement.name,
+                ok,
+                f"{version} (needs {requirement.specifier or 'any'})",
+                "" if ok else f'run: .venv/bin/pip install -U "{requirement}"',
+            )
+        )
+    return findings
+
+
+def check_kernel() -> Finding:
+    """The ``python3`` kernel JupyterLab starts must run this environment's Python."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    except ImportError:
+        return Finding(
+            "Jupyter kernel",
+            False,
+            "jupyter_client is not installed",
+            'run: .venv/bin/pip install -e ".[course]"',
+        )
+    try:
+        spec = KernelSpecManager().get_kernel_spec("python3")
+    except NoSuchKernel:
+        return Finding(
+            "Jupyter kernel",
+            False,
+            "no python3 kernel",
+            "run: .venv/bin/python -m ipykernel install --sys-prefix",
+        )
+    executable = spec.argv[0]
+    ok = executable in ("python", "python3", "{python}") or (
+        Path(executable).resolve() == Path(sys.executable).resolve()
+    )
+    return Finding(
+        "Jupyter kernel",
+        ok,
+        f"python3 runs {executable}",
+        ""
+        if ok
+        else "the kernel runs another Python: start JupyterLab with `.venv/bin/nnlib "
+        "lab`, or run `.venv/bin/python -m ipykernel install --sys-prefix`",
+    )
+
+
+def check_viewer() -> Finding:
+    """Markdown must open as a notebook in this environment's JupyterLab."""
+    path = lab.overrides_path()
+    try:
+        settings = json.loads(path.read_text(encoding="utf-8"))
+        viewers = settings[lab.DOCMANAGER]["defaultViewers"]
+        ok = all(viewers.get(kind) == viewer for kind, viewer in lab.VIEWERS.items())
+    except (OSError, ValueError, KeyError, TypeError):
+        ok = False
+    return Finding(
+        "chapters open as notebooks",
+        ok,
+        str(path),
+        "" if ok else "run: .venv/bin/nnlib lab --configure-only",
+    )
+
+
+def check_data() -> Finding:
+    """The MNIST files are where the loader looks, complete and with the right checksums."""
+    from nnlib.data import load_mnist
+
+    try:
+        (X_train, _), (X_test, _) = load_mnist(download=False, progress=False)
+    except (OSError, ValueError) as error:
+        return Finding("MNIST data", False, str(error).split(". ")[0], str(error))
+    return Finding("MNIST data", True, f"{len(X_train)} + {len(X_test)} images, checksums match")
+
+
+def diagnose() -> list[Finding]:
+    """Every check, in the order a learner should fix them."""
+    return [check_python(), *check_packages(), check_kernel(), check_viewer(), check_data()]
+
+
+def report(findings: list[Finding]) -> str:
+    """The findings as the lines ``nnlib doctor`` prints."""
+    lines = []
+    for finding in findings:
+        mark = "✅" if finding.ok else "❌"
+        lines.append(f"{mark} {finding.what}: {finding.detail}")
+        if not finding.ok:
+            lines.append(f"   fix: {finding.fix}")
+    problems = sum(not f.ok for f in findings)
+    lines.append("Everything looks right." if not problems else f"{problems} problem(s) to fix.")
+    return "\n".join(lines)
