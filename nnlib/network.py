@@ -223,6 +223,13 @@ class Sequential:
         Path
             The file written: ``path``, with ``.npz`` added if it has another suffix or none.
         """
+        for i, layer in enumerate(self.layers):
+            if LAYERS.get(type(layer).__name__) is not type(layer):
+                raise ValueError(
+                    f"Sequential.save: layer {i} {layer!r} is not one of nnlib's layers "
+                    f"{sorted(LAYERS)}, so load could not rebuild it. Save its parameters "
+                    f"yourself, e.g. with np.savez."
+                )
         path = Path(path)
         if path.suffix != ".npz":
             path = path.with_name(path.name + ".npz")

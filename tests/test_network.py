@@ -294,3 +294,17 @@ def test_load_other_npz_files(tmp_path):
         r"architecture needs \(500, 10\)",
     ):
         Sequential.load(path)
+
+
+def test_save_refuses_layers_it_cannot_rebuild(tmp_path):
+    class Double(Sigmoid):
+        def forward(self, X, training=False):
+            return 2 * X
+
+    with pytest.raises(
+        ValueError,
+        match=r"Sequential.save: layer 1 Double\(\) is not one of "
+        r"nnlib's layers",
+    ):
+        Sequential([Dense(2, 2), Double()]).save(tmp_path / "model")
+    assert not (tmp_path / "model.npz").exists()
