@@ -256,8 +256,11 @@ def _grade_into(grade: Grade, submission: Submission, limits: Limits, hide, max_
 
 
 def _plan(exercise: Exercise, solutions: dict[str, str], workdir: Path) -> list[dict]:
-    """The cells to run, in the source's order: setup, each task's cell, then its tests."""
-    cells, tested = [], set()
+    """The cells to run, in the source's order: setup, each task's cell, then its tests.
+
+    The harness is imported first, before any of the learner's code could patch what it uses.
+    """
+    cells, tested = [{"label": "locked:harness", "source": "import nnlib.course.harness"}], set()
     for cell in exercise.source.cells:
         nbgrader = cell.metadata.get("nbgrader", {})
         if cell.cell_type != "code" or not grade_id(cell.metadata):

@@ -121,7 +121,10 @@ def read_capped(path: Path, max_bytes: int) -> bytes:
             raise ValueError("not a regular file")
         if info.st_size > max_bytes:
             raise ValueError(f"{info.st_size} bytes, more than the limit of {max_bytes}")
-        return file.read(max_bytes + 1)[:max_bytes]
+        data = file.read(info.st_size + 1)
+    if len(data) > max_bytes:
+        raise ValueError(f"more than the limit of {max_bytes} bytes")
+    return data
 
 
 def load_data(path: Path, max_bytes: int) -> tuple[dict, dict[str, np.ndarray]]:

@@ -369,33 +369,47 @@ def _launch(job: dict) -> dict:
 def run_cell(manager, client, source: str, timeout: float, limits: Limits) -> dict:
     """Execute one cell; return ``{"status": ..., "error": "Name: message"}``.
 
-    After ``timeout`` seconds, or once the cell has printed more than the output cap, the kernel is
-    interrupted; if it is not idle ``limits.grace`` seconds later it is unresponsive.
+    The cell is over when the kernel's reply arrives on the shell channel (a reliable one: a
+    flood of output can make the kernel drop messages on the IOPub channel, never replies).
+    After ``timeout`` seconds, or once the cell has printed more than the output cap, the kernel
+    is interrupted; if it has not replied ``limits.grace`` seconds later it is unresponsive.
     """
     message_id = client.execute(source, store_history=False, allow_stdin=False, stop_on_error=False)
     deadline = monotonic() + timeout
-    status, error, printed = "ok", "", 0
+    status, printed = "ok", 0
     while True:
-        if monotonic() > deadline or (printed > limits.output_mb * 2**20 and status == "ok"):
-            if status in ("timeout", "flood"):
-                return {"status": "unresponsive", "error": error}
-            status = "timeout" if monotonic() > deadline else "flood"
+        flooding = printed > limits.output_mb * 2**20 and status == "ok"
+        if monotonic() > deadline or flooding:
+            if status != "ok":
+                return {"status": "unresponsive", "error": ""}
+            status = "flood" if flooding else "timeout"
             manager.interrupt_kernel()
             deadline = monotonic() + limits.grace
+        printed += _drain_output(client, message_id)
         try:
-            message = client.get_iopub_msg(timeout=0.2)
+            reply = client.get_shell_msg(timeout=0.1)
         except queue.Empty:
             if not manager.is_alive():
-                return {"status": "died", "error": error}
+                return {"status": "died", "error": ""}
             continue
-        if message["parent_header"].get("msg_id") != message_id:
+        content = reply["content"]
+        if reply["parent_header"].get("msg_id") != message_id:
             continue
-        kind, content = message["msg_type"], message["content"]
-        if kind == "status" and content.get("execution_state") == "idle":
-            return {"status": status, "error": error}
-        if kind == "error" and status == "ok":
-            status, error = "error", f"{content.get('ename', '')}: {content.get('evalue', '')}"
-        printed += len(json.dumps(content.get("text") or content.get("data") or ""))
+        if content.get("status") == "error" and status == "ok":
+            name, message = content.get("ename", "Error"), content.get("evalue", "")
+            return {"status": "error", "error": f"{name}: {message}" if message else name}
+        return {"status": status, "error": ""}
+
+
+def _drain_output(client, message_id: str) -> int:
+    """Read what the kernel has printed so far (and drop it); return how many characters."""
+    printed = 0
+    while client.iopub_channel.msg_ready():
+        message = client.get_iopub_msg(timeout=0)
+        if message["parent_header"].get("msg_id") == message_id:
+            content = message["content"]
+            printed += len(str(content.get("text") or content.get("data") or ""))
+    return printed
 
 
 def launch_kernel(options: dict, ipykernel_args: list[str]) -> None:

@@ -259,7 +259,9 @@ def _note_changes(cell, matches: list[dict], rebuilt: Rebuilt) -> None:
         changes.append(f"{what} was made {' and '.join(kinds)}; the original was restored")
     points = cell.metadata["nbgrader"].get("points")
     theirs = [m["metadata"].get("nbgrader", {}) for m in matches]
-    if any(isinstance(t, dict) and str(t.get("points")) != str(points) for t in theirs):
+    if any(
+        isinstance(t, dict) and "points" in t and str(t["points"]) != str(points) for t in theirs
+    ):
         changes.append(f"the points of {what} were changed; it is worth {points} as always")
     rebuilt.notes += changes
     rebuilt.tampered |= bool(changes)

@@ -1,0 +1,488 @@
+"""Adversarial submissions to exercise 01, built by code from its student version.
+
+Each :class:`Attack` writes one learner's submission into a folder and says exactly what it must
+score, task by task, and which status flags the grader must raise. ``tests/test_grade.py`` grades
+them all in one run; ``benchmarks/bench_grading.py`` times a class of them.
+
+The exercise is graded with the hidden tests of :data:`HIDDEN` added to its source, so that every
+task but ``nand_weights`` has one hidden case: a learner who copies the visible answers (which
+ship with nnlib) still loses the hidden ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from nnlib.course.grade import FLAGS
+from nnlib.course.release import render, student_notebook
+from nnlib.course.submissions import grade_id
+
+ROOT = Path(__file__).resolve().parents[2]
+EX01 = ROOT / "exercises" / "source" / "ex01_single_neuron.ipynb"
+TASKS = ("weighted_sum", "predict_batch", "nand_weights", "perceptron_update")
+POINTS = (1, 1, 1, 2)
+SECRET_VARIABLE = "NNLIB_GRADER_SECRET"
+
+# One hidden case per task (none for nand_weights), each worked by hand:
+HIDDEN = {
+    # 2*1 + (-1)*1 + 0.5*2 - 0.5 = 1.5
+    "weighted_sum": "Case(dict(x=np.array([2.0, -1.0, 0.5]), w=np.array([1.0, 1.0, 2.0]), "
+    "b=-0.5), expected=1.5)",
+    # z = (2 - 0 - 1, 0 - 2 - 1, -1 + 1 - 1) = (1, -3, -1) -> (1, 0, 0)
+    "predict_batch": "Case(dict(X=np.array([[2.0, 0.0], [0.0, 2.0], [-1.0, -1.0]]), "
+    "w=np.array([1.0, -1.0]), b=-1.0), expected=np.array([1.0, 0.0, 0.0]))",
+    # z = -0.5 - 0.5 = -1 -> y_hat = 0, error = 1: w + 0.1*(-1, -1) = (0.4, 0.4), b = 0.1
+    "perceptron_update": "Case(dict(w=np.array([0.5, 0.5]), b=0.0, x=np.array([-1.0, -1.0]), "
+    "y=1, learning_rate=0.1), expected=(np.array([0.4, 0.4]), 0.1))",
+}
+
+
+def hidden_source(folder: Path) -> Path:
+    """Exercise 01's source with :data:`HIDDEN` in its check cells, written into ``folder``."""
+    nb = nbformat.read(EX01, as_version=4)
+    for cell in nb.cells:
+        task = cell.metadata.get("nnlib", {}).get("task")
+        if cell.metadata.get("nnlib", {}).get("role") == "check" and task in HIDDEN:
+            cell.source += (
+                "\n### BEGIN HIDDEN TESTS\nfrom nnlib.course.selfcheck import Case\n"
+                f'check("{task}", cases=[{HIDDEN[task]}])\n### END HIDDEN TESTS'
+            )
+    path = folder / EX01.name
+    path.write_text(render(nb), encoding="utf-8")
+    return path
+
+
+def solutions() -> dict[str, str]:
+    """The source's own (correct) solution cell of every task."""
+    nb = nbformat.read(EX01, as_version=4)
+    return {
+        c.metadata["nnlib"]["task"]: c.source
+        for c in nb.cells
+        if c.metadata.get("nnlib", {}).get("role") == "solution"
+    }
+
+
+def student() -> nbformat.NotebookNode:
+    """A fresh copy of the student version (every task not done)."""
+    return student_notebook(nbformat.read(EX01, as_version=4))
+
+
+def filled(code: dict[str, str]) -> nbformat.NotebookNode:
+    """The student version with the solution cells of the tasks in ``code`` replaced."""
+    nb = student()
+    for cell in nb.cells:
+        if grade_id(cell.metadata) in code:
+            cell.source = code[grade_id(cell.metadata)]
+    return nb
+
+
+def right(**wrong: str) -> nbformat.NotebookNode:
+    """Every task right, except those given (task=code)."""
+    return filled({**solutions(), **wrong})
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an attack may know: the instructor's files, and a port that must stay unreached."""
+
+    source: Path
+    out_dir: Path
+    port: int
+
+
+@dataclass(frozen=True)
+class Attack:
+    """A submission, the score it must get for each task, and the flags its status must hold."""
+
+    name: str
+    build: Callable[[Context], nbformat.NotebookNode | bytes]
+    scores: tuple[float, ...]
+    flags: frozenset[str] = field(default_factory=frozenset)
+    needs_isolation: bool = False
+
+    def write(self, folder: Path, context: Context) -> Path:
+        content = self.build(context)
+        if isinstance(content, nbformat.NotebookNode):
+            content = render(content).encode("utf-8")
+        path = folder / f"{self.name}.ipynb"
+        path.write_bytes(content)
+        return path
+
+    @property
+    def status(self) -> str:
+        return ";".join(flag for flag in FLAGS if flag in self.flags) or "ok"
+
+
+def _cells(
+    nb: nbformat.NotebookNode, change: Callable[[dict], list[dict]]
+) -> nbformat.NotebookNode:
+    """``nb`` with each check cell replaced by ``change(cell)`` (a list: [] deletes it)."""
+    cells = []
+    for cell in nb.cells:
+        is_check = cell.metadata.get("nnlib", {}).get("role") == "check"
+        cells += change(cell) if is_check else [cell]
+    nb.cells = cells
+    return nb
+
+
+def _as_markdown(cell) -> list:
+    return [nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata, id=cell.id)]
+
+
+def _as_pass(cell) -> list:
+    cell.source = "pass"
+    return [cell]
+
+
+def _duplicated(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The check of weighted_sum twice; predict_batch's cell twice (wrong, then right: the last
+    counts); the check of perceptron_update worth 100 points."""
+    cells = []
+    for cell in nb.cells:
+        key = grade_id(cell.metadata)
+        if key == "check_weighted_sum":
+            twin = nbformat.from_dict(json.loads(json.dumps(cell)))
+            twin.id = "twin1"
+            cells.append(twin)
+        if key == "predict_batch":
+            wrong = nbformat.from_dict(json.loads(json.dumps(cell)))
+            wrong.id, wrong.source = "twin2", "def predict_batch(X, w, b):\n    return 0\n"
+            cells.append(wrong)
+        if key == "check_perceptron_update":
+            cell.metadata["nbgrader"]["points"] = 100
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def _stripped_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    for cell in nb.cells:
+        cell.metadata = {}
+    return nb
+
+
+def _with_helper_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    helper = nbformat.v4.new_code_cell("def _dot(a, b):\n    return float(sum(a * b))\n", id="mine")
+    nb.cells.insert(2, helper)
+    return nb
+
+
+def _bad_setup(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    setup = next(c for c in nb.cells if grade_id(c.metadata) == "setup")
+    setup.source = "import numpy as np\nnp.allclose = lambda *a, **k: True\ndef check(name): pass\n"
+    return nb
+
+
+def _nbformat3(context: Context) -> bytes:
+    nb = right()
+    return nbformat.writes(nbformat.convert(nb, 3), version=3).encode("utf-8")
+
+
+def _huge(context: Context) -> nbformat.NotebookNode:
+    nb = right()
+    nb.cells.append(nbformat.v4.new_markdown_cell("x" * (3 * 2**20), id="huge"))
+    return nb
+
+
+LOOKUP = '''import numpy as np
+from nnlib.course.checks.ex01 import TASKS
+
+def _lookup(name, *args):
+    """Copy the visible expected answers, which ship with nnlib."""
+    for case in {t.name: t for t in TASKS}[name].cases:
+        values = list(case.args.values())
+        if len(values) == len(args) and all(np.array_equal(a, v) for a, v in zip(args, values)):
+            return case.expected
+    return 0.0
+
+def weighted_sum(x, w, b):
+    return _lookup("weighted_sum", x, w, b)
+'''
+
+STEAL = '''import os
+
+def weighted_sum(x, w, b):
+    """Read the instructor's source (hidden tests!), the results folder, or the grader's secrets."""
+    stolen = ""
+    for path in [{source!r}, {out!r} + "/gradebook.csv", "/proc/1/environ"]:
+        try:
+            stolen += open(path, errors="replace").read()
+        except OSError:
+            pass
+    if "BEGIN HIDDEN TESTS" in stolen or os.environ.get({secret!r}) or {secret!r} in stolen:
+        return 1.5  # the hidden test's answer: wrong for every visible case
+    raise RuntimeError("nothing to steal")
+'''
+
+WRITE = """import os
+
+for path, text in [({out!r} + "/gradebook.csv", "name,total\\nwrite_results,100\\n"),
+                   ({out!r} + "/write_results/results.json", '{{"score": 100}}'),
+                   ({out!r} + "/zz_intruder/results.json", '{{"score": 100}}')]:
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as file:
+            file.write(text)
+    except OSError:
+        pass
+
+def weighted_sum(x, w, b):
+    raise NotImplementedError()
+"""
+
+FORGE = """import os
+from pathlib import Path
+from nnlib.course import harness
+from nnlib.course.checks.ex01 import TASKS
+
+os.makedirs("results", exist_ok=True)
+for task in TASKS:  # claim that every visible answer was right, then leave before the tests
+    arrays = {}
+    cases = [{"value": harness.encode(case.expected, arrays), "error": "", "not_done": False,
+              "mutated": ""} for case in task.cases]
+    manifest = {"task": task.name, "missing": "", "cases": cases}
+    harness.save_data(Path("results") / f"{task.name}.npz", manifest, arrays)
+os._exit(0)
+"""
+
+NETWORK = """import socket
+
+def weighted_sum(x, w, b):
+    for host, port in [("127.0.0.1", {port}), ("localhost", {port}), ("example.com", 80)]:
+        try:
+            socket.create_connection((host, port), timeout=2).close()
+            return 999.0  # reached the network: wrong on purpose
+        except OSError:
+            pass
+    return float(x @ w + b)
+"""
+
+IGNORE_INTERRUPT = """import signal
+
+def predict_batch(X, w, b):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            while True:
+                pass
+        except KeyboardInterrupt:
+            pass
+"""
+
+PATCHES = """import builtins
+import numpy as np
+import nnlib.course.selfcheck as selfcheck
+
+np.allclose = lambda *args, **kwargs: True
+np.array_equal = lambda *args, **kwargs: True
+np.isnan = lambda value: np.zeros(np.shape(value), dtype=bool)
+selfcheck.compare = lambda *args, **kwargs: None
+selfcheck.judge = lambda name, case, outcome: selfcheck.CaseResult("", True)
+selfcheck.Checker.__call__ = lambda *args, **kwargs: None
+builtins.print = lambda *args, **kwargs: None
+
+def weighted_sum(x, w, b):
+    return -1.0
+"""
+
+LIARS = {
+    "weighted_sum": """class Liar:
+    def __eq__(self, other):
+        return True
+    def __float__(self):
+        return 0.5
+    def __array__(self, dtype=None, copy=None):
+        import numpy
+        return numpy.array(0.5)
+
+def weighted_sum(x, w, b):
+    return Liar()
+""",
+    "predict_batch": """import numpy as np
+
+class Yes(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(np.shape(self), dtype=bool)
+
+def predict_batch(X, w, b):
+    return np.zeros(len(X)).view(Yes)
+""",
+    "nand_weights": """import numpy as np
+
+def nand_weights():
+    return np.array([np.nan, np.nan]), np.nan
+""",
+    "perceptron_update": """import numpy as np
+
+def perceptron_update(w, b, x, y, learning_rate):
+    error = y - float(w @ x + b >= 0)
+    return np.array(list(w + learning_rate * error * x), dtype=object), b + learning_rate * error
+""",
+}
+
+WRONG_SHAPES = {
+    "weighted_sum": "def weighted_sum(x, w, b):\n    return float('nan')\n",
+    "predict_batch": "def predict_batch(X, w, b):\n    return (X @ w + b >= 0).astype(float)"
+    ".reshape(-1, 1)\n",
+    "perceptron_update": "def perceptron_update(w, b, x, y, learning_rate):\n"
+    "    error = y - float(w @ x + b >= 0)\n"
+    "    return (w + learning_rate * error * x)[None, :], str(b + learning_rate * error)\n",
+}
+
+FULL, NONE = (1, 1, 1, 2), (0, 0, 0, 0)
+
+ATTACKS = [
+    Attack("correct", lambda c: right(), FULL),
+    Attack("blank", lambda c: student(), NONE),
+    Attack(
+        "partly_right",
+        lambda c: right(
+            predict_batch="def predict_batch(X, w, b):\n    return (X @ w + b > 0).astype(float)\n",
+            nand_weights="import numpy as np\ndef nand_weights():\n    return np.ones(2), -1.5\n",
+        ),
+        (1, 0.75, 0, 2),
+    ),
+    Attack(
+        "copies_visible_answers",
+        lambda c: filled(
+            {
+                "weighted_sum": LOOKUP,
+                "predict_batch": "def predict_batch(X, w, b):\n"
+                "    return _lookup('predict_batch', X, w, b)\n",
+                "perceptron_update": "def perceptron_update(w, b, x, y, learning_rate):\n"
+                "    return _lookup('perceptron_update', w, b, x, y, learning_rate)\n",
+            }
+        ),
+        (0.75, 0.75, 0, 1.5),
+    ),
+    Attack(
+        "steals_hidden_tests",
+        lambda c: right(
+            weighted_sum=STEAL.format(
+                source=str(c.source), out=str(c.out_dir), secret=SECRET_VARIABLE
+            )
+        ),
+        (0, 1, 1, 2),
+        needs_isolation=True,
+    ),
+    Attack(
+        "writes_results",
+        lambda c: filled({"weighted_sum": WRITE.format(out=str(c.out_dir))}),
+        NONE,
+        needs_isolation=True,
+    ),
+    Attack(
+        "forges_results_then_exits",
+        lambda c: filled({"weighted_sum": FORGE}),
+        NONE,
+        frozenset({"kernel-died"}),
+    ),
+    Attack("reaches_network", lambda c: right(weighted_sum=NETWORK.format(port=c.port)), FULL),
+    Attack(
+        "endless_loop",
+        lambda c: right(weighted_sum="def weighted_sum(x, w, b):\n    while True:\n        pass\n"),
+        (0, 1, 1, 2),
+        frozenset({"timeout"}),
+    ),
+    Attack(
+        "ignores_interrupt",
+        lambda c: right(predict_batch=IGNORE_INTERRUPT),
+        (1, 0, 0, 0),
+        frozenset({"unresponsive"}),
+    ),
+    Attack(
+        "memory_bomb",
+        lambda c: right(
+            weighted_sum="import numpy as np\ndef weighted_sum(x, w, b):\n    hog = []\n"
+            "    while True:\n        hog.append(np.empty(2**26))\n",
+            predict_batch="import numpy as np\ndef predict_batch(X, w, b):\n"
+            "    return np.ones((10**6, 10**6))\n",
+            nand_weights=solutions()["nand_weights"]
+            + "\nhog = [bytearray(2**26) for _ in range(10**5)]\n",
+        ),
+        (0, 0, 1, 2),
+    ),
+    Attack(
+        "sys_exit",
+        lambda c: right(
+            weighted_sum="import sys\ndef weighted_sum(x, w, b):\n    sys.exit()\n",
+            predict_batch=solutions()["predict_batch"] + "\nimport sys\nsys.exit(3)\n",
+            nand_weights=solutions()["nand_weights"] + "\nexit()\n",
+        ),
+        (0, 1, 1, 2),
+    ),
+    Attack(
+        "os_exit",
+        lambda c: right(predict_batch="import os\ndef predict_batch(X, w, b):\n    os._exit(0)\n"),
+        (1, 0, 0, 0),
+        frozenset({"kernel-died"}),
+    ),
+    Attack(
+        "kills_itself",
+        lambda c: right(
+            nand_weights="import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
+        ),
+        (1, 1, 0, 0),
+        frozenset({"kernel-died"}),
+    ),
+    Attack(
+        "output_flood",
+        lambda c: right(
+            weighted_sum=solutions()["weighted_sum"] + "\nwhile True:\n    print('x' * 100_000)\n"
+        ),
+        FULL,
+        frozenset({"flood"}),
+    ),
+    Attack("patches_numpy_builtins_checker", lambda c: filled({"weighted_sum": PATCHES}), NONE),
+    Attack("lying_values", lambda c: filled(LIARS), (0, 0.25, 0, 0)),
+    Attack("nan_strings_wrong_shapes", lambda c: right(**WRONG_SHAPES), (0, 0, 1, 0)),
+    Attack(
+        "unreadable",
+        lambda c: bytes(range(256)) * 40,
+        NONE,
+        frozenset({"unreadable"}),
+    ),
+    Attack(
+        "truncated",
+        lambda c: render(right()).encode()[:2000],
+        NONE,
+        frozenset({"unreadable"}),
+    ),
+    Attack("json_list", lambda c: b"[1, 2, 3]", NONE, frozenset({"unreadable"})),
+    Attack(
+        "json_wrong_shape",
+        lambda c: json.dumps({"nbformat": 4, "cells": {"a": 1}}).encode(),
+        NONE,
+        frozenset({"unreadable"}),
+    ),
+    Attack("nbformat3", _nbformat3, FULL),
+    Attack("empty_file", lambda c: b"", NONE, frozenset({"unreadable"})),
+    Attack("huge_notebook", _huge, NONE, frozenset({"unreadable"})),
+    Attack(
+        "checks_deleted", lambda c: _cells(right(), lambda cell: []), FULL, frozenset({"tampered"})
+    ),
+    Attack("checks_made_pass", lambda c: _cells(right(), _as_pass), FULL, frozenset({"tampered"})),
+    Attack(
+        "checks_made_markdown",
+        lambda c: _cells(right(), _as_markdown),
+        FULL,
+        frozenset({"tampered"}),
+    ),
+    Attack("duplicated_cells", lambda c: _duplicated(right()), FULL, frozenset({"tampered"})),
+    Attack("setup_edited", lambda c: _bad_setup(right()), FULL, frozenset({"tampered"})),
+    Attack("metadata_stripped", lambda c: _stripped_metadata(right()), FULL),
+    Attack(
+        "helper_in_own_cell",
+        lambda c: _with_helper_cell(
+            right(weighted_sum="def weighted_sum(x, w, b):\n    return _dot(x, w) + b\n")
+        ),
+        (0, 1, 1, 2),
+    ),
+]
+
+MAX_NOTEBOOK_MB = 1.0  # huge_notebook is 3 MB
