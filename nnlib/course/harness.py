@@ -89,7 +89,7 @@ def decode(node, arrays, depth: int = 0):
     kind = node.get("t")
     if kind == "value" and type(node.get("v")) in SCALARS:
         return node["v"]
-    if kind in ("array", "scalar"):
+    if kind in ("array", "scalar") and str(node.get("key")) in arrays:
         array = arrays[str(node.get("key"))]
         return array if kind == "array" else array[()]
     if kind in ("tuple", "list") and isinstance(node.get("items"), list):
@@ -100,6 +100,11 @@ def decode(node, arrays, depth: int = 0):
     if kind == "opaque":
         return Opaque(_cap(str(node.get("d"))))
     raise ValueError("malformed value")
+
+
+def holds_objects(value) -> bool:
+    """Whether ``value`` holds anything that :func:`encode` cannot send as data."""
+    return '"opaque"' in json.dumps(encode(value, {}))
 
 
 def save_data(path: Path, manifest: dict, arrays: dict[str, np.ndarray]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,7 +134,9 @@ def read_notebook(
 
 def _validation_problems(raw: dict) -> list[str]:
     try:
-        nbformat.validate(json.loads(json.dumps(raw)))  # a copy: validate may repair in place
+        with warnings.catch_warnings():  # nbformat warns about what it will refuse one day
+            warnings.simplefilter("ignore")
+            nbformat.validate(json.loads(json.dumps(raw)))  # a copy: validate repairs in place
     except Exception as error:  # nbformat raises its own errors, and others on odd input
         first = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
         return [f"the notebook is not valid nbformat 4 ({first}); what could be read was graded"]

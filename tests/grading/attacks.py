@@ -433,7 +433,7 @@ ATTACKS = [
     Attack(
         "output_flood",
         lambda c: right(
-            weighted_sum=solutions()["weighted_sum"] + "\nwhile True:\n    print('x' * 100_000)\n"
+            weighted_sum=solutions()["weighted_sum"] + "\nwhile True:\n    print('flood ' * 100)\n"
         ),
         FULL,
         frozenset({"flood"}),
