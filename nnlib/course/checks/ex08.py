@@ -1,0 +1,329 @@
+"""Visible checks of exercise 08, "The full MNIST network".
+
+Expected values are counted and divided by hand (the arithmetic is in the comments), on label
+lists chosen so that the usual slips give different answers: a confusion matrix that is not
+symmetric (so a transposed one is wrong), probabilities whose predicted and true classes disagree
+in different orders (so sorting by the wrong one is wrong). Saving and loading is checked by the
+identity it must satisfy: what comes back is what went in, array for array.
+"""
+
+import numpy as np
+
+from nnlib.course.selfcheck import Case, Checker, Mistake, Task, describe
+
+# ---- Task 1: confusion_matrix ----
+
+ROWS_HINT = (
+    "Entry [i, j] counts the samples whose true class is i and predicted class is j: rows are "
+    "true classes, columns predictions."
+)
+
+confusion_matrix = Task(
+    "confusion_matrix",
+    cases=[
+        # pairs (true, predicted): (0,0) (1,1) (1,2) (2,2) (2,2) (2,0)
+        # row 0: one (0,0); row 1: one (1,1), one (1,2); row 2: one (2,0), two (2,2)
+        Case(
+            dict(
+                y_true=np.array([0, 1, 1, 2, 2, 2]),
+                y_pred=np.array([0, 1, 2, 2, 2, 0]),
+                n_classes=3,
+            ),
+            expected=np.array([[1, 0, 0], [0, 1, 1], [1, 0, 2]]),
+            hint=ROWS_HINT,
+        ),
+        # three samples of class 1 all predicted 0, one of class 0 predicted 0
+        Case(
+            dict(y_true=np.array([1, 1, 1, 0]), y_pred=np.array([0, 0, 0, 0]), n_classes=2),
+            expected=np.array([[1, 0], [3, 0]]),
+            hint="A pair that occurs several times must be counted every time: "
+            "M[y_true, y_pred] += 1 counts it once. Loop over the pairs, or use "
+            "np.add.at(M, (y_true, y_pred), 1).",
+        ),
+        # classes 2 and 3 never occur, but the matrix is still 4 x 4
+        Case(
+            dict(y_true=np.array([0, 1]), y_pred=np.array([1, 1]), n_classes=4),
+            expected=np.array([[0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]),
+            hint="The matrix is n_classes x n_classes, even when some classes never appear.",
+        ),
+    ],
+    mistakes=[
+        Mistake(
+            "transposed",
+            "import numpy as np\ndef confusion_matrix(y_true, y_pred, n_classes):\n"
+            "    M = np.zeros((n_classes, n_classes), dtype=int)\n"
+            "    np.add.at(M, (y_pred, y_true), 1)\n"
+            "    return M\n",
+            "rows are true classes",
+        ),
+        Mistake(
+            "repeated pairs counted once",
+            "import numpy as np\ndef confusion_matrix(y_true, y_pred, n_classes):\n"
+            "    M = np.zeros((n_classes, n_classes), dtype=int)\n"
+            "    M[y_true, y_pred] += 1\n"
+            "    return M\n",
+            "counts it once",
+        ),
+        Mistake(
+            "size taken from the labels",
+            "import numpy as np\ndef confusion_matrix(y_true, y_pred, n_classes):\n"
+            "    k = max(y_true.max(), y_pred.max()) + 1\n"
+            "    M = np.zeros((k, k), dtype=int)\n"
+            "    np.add.at(M, (y_true, y_pred), 1)\n"
+            "    return M\n",
+            "even when some classes never appear",
+        ),
+    ],
+)
+
+# ---- Task 2: per_class_accuracy ----
+
+per_class_accuracy = Task(
+    "per_class_accuracy",
+    cases=[
+        # row 0: 8 of 8 + 2 = 10 right -> 0.8; row 1: 9 of 1 + 9 = 10 -> 0.9
+        Case(
+            dict(matrix=np.array([[8, 2], [1, 9]])),
+            expected=np.array([0.8, 0.9]),
+            hint="Divide each diagonal entry by the sum of its row, the number of samples of "
+            "that true class: np.diag(matrix) / matrix.sum(axis=1).",
+        ),
+        # rows sum to 1, 2 and 3: 1/1, 1/2, 2/3 (column sums would be 2, 1, 3)
+        Case(
+            dict(matrix=np.array([[1, 0, 0], [0, 1, 1], [1, 0, 2]])),
+            expected=np.array([1.0, 0.5, 2 / 3]),
+            hint="Return one number per class, shape (n_classes,), not the overall accuracy.",
+        ),
+    ],
+    mistakes=[
+        Mistake(
+            "divided by the column sums",
+            "import numpy as np\ndef per_class_accuracy(matrix):\n"
+            "    return np.diag(matrix) / matrix.sum(axis=0)\n",
+            "the sum of its row",
+        ),
+        Mistake(
+            "the overall accuracy",
+            "import numpy as np\ndef per_class_accuracy(matrix):\n"
+            "    return np.trace(matrix) / matrix.sum()\n",
+            "one number per class",
+        ),
+    ],
+)
+
+# ---- Task 3: most_confident_mistakes ----
+
+# Six samples of 3 classes. Predicted class (argmax) and its probability, against the true class:
+#   0: 0 (0.70), true 0: right        3: 0 (0.50), true 2: wrong, p(true) = 0.05
+#   1: 1 (0.60), true 2: wrong, p(true) = 0.30
+#   2: 2 (0.80), true 1: wrong, p(true) = 0.15
+#   4: 1 (0.70), true 1: right        5: 0 (0.95), true 0: right
+PROBABILITIES = np.array(
+    [
+        [0.70, 0.20, 0.10],
+        [0.10, 0.60, 0.30],
+        [0.05, 0.15, 0.80],
+        [0.50, 0.45, 0.05],
+        [0.20, 0.70, 0.10],
+        [0.95, 0.05, 0.00],
+    ]
+)
+TRUE_CLASSES = np.array([0, 2, 1, 2, 1, 0])
+
+most_confident_mistakes = Task(
+    "most_confident_mistakes",
+    cases=[
+        # the mistakes are samples 1, 2, 3 with confidences 0.6, 0.8, 0.5: most confident first,
+        # 2 then 1 (sample 5, at 0.95, is right and does not count)
+        Case(
+            dict(probabilities=PROBABILITIES, y_true=TRUE_CLASSES, k=2),
+            expected=np.array([2, 1]),
+            hint="A sample's confidence is the probability of the class the network predicted, "
+            "probabilities.max(axis=1), not the probability of the true class. Keep only the "
+            "mistakes, then sort them by confidence, most confident first.",
+        ),
+        # all three mistakes, in the order 0.8, 0.6, 0.5
+        Case(
+            dict(probabilities=PROBABILITIES, y_true=TRUE_CLASSES, k=3),
+            expected=np.array([2, 1, 3]),
+            hint="Most confident first: sort the confidences in decreasing order, e.g. "
+            "np.argsort(-confidence).",
+        ),
+        # two classes, one mistake (sample 1: predicted 0 at 0.9, true 1); k = 3 gives just it
+        Case(
+            dict(
+                probabilities=np.array([[0.2, 0.8], [0.9, 0.1], [0.6, 0.4]]),
+                y_true=np.array([1, 1, 0]),
+                k=3,
+            ),
+            expected=np.array([1]),
+            hint="Return the indices of the mistakes only; if there are fewer than k, return "
+            "them all.",
+        ),
+    ],
+    mistakes=[
+        Mistake(
+            "sorted by the probability of the true class",
+            "import numpy as np\ndef most_confident_mistakes(probabilities, y_true, k):\n"
+            "    wrong = np.flatnonzero(probabilities.argmax(axis=1) != y_true)\n"
+            "    p_true = probabilities[wrong, y_true[wrong]]\n"
+            "    return wrong[np.argsort(p_true)][:k]\n",
+            "not the probability of the true class",
+        ),
+        Mistake(
+            "least confident first",
+            "import numpy as np\ndef most_confident_mistakes(probabilities, y_true, k):\n"
+            "    wrong = np.flatnonzero(probabilities.argmax(axis=1) != y_true)\n"
+            "    return wrong[np.argsort(probabilities[wrong].max(axis=1))][:k]\n",
+            "sort the confidences in decreasing order",
+        ),
+        Mistake(
+            "right answers included",
+            "import numpy as np\ndef most_confident_mistakes(probabilities, y_true, k):\n"
+            "    return np.argsort(-probabilities.max(axis=1))[:k]\n",
+            "the mistakes only",
+        ),
+    ],
+)
+
+# ---- Task 4: weight_images ----
+
+weight_images = Task(
+    "weight_images",
+    cases=[
+        # W = [[0, 1], [2, 3], [4, 5], [6, 7]]: unit 0's weights are column 0 = (0, 2, 4, 6),
+        # the 2 x 2 image [[0, 2], [4, 6]]; unit 1's are (1, 3, 5, 7)
+        Case(
+            dict(W=np.arange(8.0).reshape(4, 2), side=2),
+            expected=np.array([[[0.0, 2.0], [4.0, 6.0]], [[1.0, 3.0], [5.0, 7.0]]]),
+            hint="Column j of W holds unit j's weights, one per pixel: take the columns "
+            "(transpose, W.T) before you reshape.",
+        ),
+        # W = arange(27).reshape(9, 3): unit j's pixel p is 3 p + j, and pixel p sits in row
+        # p // 3, column p % 3, so image j is [[j, j+3, j+6], [j+9, j+12, j+15], [j+18, ...]]
+        Case(
+            dict(W=np.arange(27.0).reshape(9, 3), side=3),
+            expected=np.array(
+                [
+                    [[0, 3, 6], [9, 12, 15], [18, 21, 24]],
+                    [[1, 4, 7], [10, 13, 16], [19, 22, 25]],
+                    [[2, 5, 8], [11, 14, 17], [20, 23, 26]],
+                ]
+            ),
+            hint="Pixel p of an image sits in row p // side and column p % side, as "
+            "reshape(side, side) lays it out (C order): do not transpose the images themselves.",
+        ),
+    ],
+    mistakes=[
+        Mistake(
+            "rows of W taken as units",
+            "def weight_images(W, side):\n    return W.reshape(-1, side, side)\n",
+            "take the columns",
+        ),
+        Mistake(
+            "each image transposed",
+            "def weight_images(W, side):\n"
+            "    return W.T.reshape(-1, side, side).transpose(0, 2, 1)\n",
+            "do not transpose the images themselves",
+        ),
+    ],
+)
+
+# ---- Task 5: save_and_load ----
+
+ORDER_HINT = (
+    "Keep the order: name the arrays param_0, param_1, ... and read them back by number, "
+    "for i in range(len(params)); sorted names put param_10 before param_2."
+)
+
+
+def _round_trip(result, params) -> str | None:
+    """What comes back must be what went in: same number, order, shapes, dtypes and values."""
+    if not isinstance(result, (list, tuple)):
+        return f"expected a list of {len(params)} arrays, got {describe(result)}"
+    if len(result) != len(params):
+        return f"{len(params)} arrays were saved but {len(result)} came back"
+    for i, (got, want) in enumerate(zip(result, params, strict=True)):
+        if not isinstance(got, np.ndarray):
+            return f"item {i} is not a numpy array: {describe(got)}"
+        if got.dtype != want.dtype:
+            return (
+                f"array {i} came back as {got.dtype}, but was saved as {want.dtype}: keep each "
+                f"array's dtype, as np.savez and np.load do"
+            )
+        if got.shape != want.shape or not np.array_equal(got, want):
+            return f"array {i} came back as {describe(got)}, but was saved as {describe(want)}"
+    return None
+
+
+save_and_load = Task(
+    "save_and_load",
+    cases=[
+        # a layer's W of shape (2, 3) and its b of shape (3,): ragged, so they cannot be stacked
+        Case(
+            dict(
+                params=[
+                    np.array([[0.5, -1.25, 2.0], [3.0, 0.0, -0.75]], dtype=np.float32),
+                    np.array([0.1, 0.2, 0.3], dtype=np.float32),
+                ]
+            ),
+            verify=_round_trip,
+            hint="Give np.savez each array as its own keyword, "
+            "np.savez(path, **{f'param_{i}': p for i, p in enumerate(params)}): "
+            "np.savez(path, params) would try to make one array of them all.",
+        ),
+        # twelve arrays holding 0, 1, ..., 11: the order must survive the round trip
+        Case(
+            dict(params=[np.full(2, i, dtype=np.float32) for i in range(12)]),
+            verify=_round_trip,
+            hint=ORDER_HINT,
+        ),
+        # other dtypes come back unchanged: float64 and int64
+        Case(
+            dict(params=[np.array([[1.5, -2.0]]), np.array([7, 8, 9], dtype=np.int64)]),
+            verify=_round_trip,
+            hint="Return the arrays exactly as np.load gives them: no conversion.",
+        ),
+    ],
+    mistakes=[
+        Mistake(
+            "all arrays passed as one",
+            "import os, tempfile\nimport numpy as np\ndef save_and_load(params):\n"
+            "    with tempfile.TemporaryDirectory() as folder:\n"
+            "        path = os.path.join(folder, 'params.npz')\n"
+            "        np.savez(path, params)\n"
+            "        with np.load(path, allow_pickle=False) as data:\n"
+            "            return list(data['arr_0'])\n",
+            "would try to make one array of them all",
+        ),
+        Mistake(
+            "names sorted",
+            "import os, tempfile\nimport numpy as np\ndef save_and_load(params):\n"
+            "    with tempfile.TemporaryDirectory() as folder:\n"
+            "        path = os.path.join(folder, 'params.npz')\n"
+            "        np.savez(path, **{f'param_{i}': p for i, p in enumerate(params)})\n"
+            "        with np.load(path, allow_pickle=False) as data:\n"
+            "            return [data[name] for name in sorted(data.files)]\n",
+            "sorted names put param_10 before param_2",
+        ),
+        Mistake(
+            "converted to float32",
+            "import os, tempfile\nimport numpy as np\ndef save_and_load(params):\n"
+            "    with tempfile.TemporaryDirectory() as folder:\n"
+            "        path = os.path.join(folder, 'params.npz')\n"
+            "        np.savez(path, *params)\n"
+            "        with np.load(path, allow_pickle=False) as data:\n"
+            "            return [data[name].astype(np.float32) for name in data.files]\n",
+            "keep each array's dtype",
+        ),
+    ],
+)
+
+TASKS = [
+    confusion_matrix,
+    per_class_accuracy,
+    most_confident_mistakes,
+    weight_images,
+    save_and_load,
+]
+check = Checker(TASKS)
