@@ -198,12 +198,16 @@ _running: set[subprocess.Popen] = set()
 def stop_all_jobs() -> None:
     """Kill every worker still running (when the grader itself is interrupted)."""
     for process in list(_running):
-        _kill_group(process.pid)
+        _kill(process)
 
 
-def _kill_group(pid: int) -> None:
+def _kill(process: subprocess.Popen) -> None:
+    """Kill a worker and its process group: with namespaces, that ends everything it started;
+    without, its kernel (in a session of its own) notices that its parent is gone and exits."""
     with contextlib.suppress(ProcessLookupError, PermissionError, AttributeError):
-        os.killpg(pid, signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        process.kill()
 
 
 def run_job(job_dir: Path, limits: Limits) -> dict:
@@ -238,15 +242,12 @@ def run_job(job_dir: Path, limits: Limits) -> dict:
     except subprocess.TimeoutExpired:
         pass
     finally:
-        _kill_group(process.pid)
+        _kill(process)
         process.wait()
         _running.discard(process)
     log = read_log(job_dir)
-    if not log.get("finished"):
-        if log.get("kernel_pid"):
-            _kill_group(int(log["kernel_pid"]))
-        if not log.get("stopped"):
-            log["stopped"] = "the grading process was stopped: " + _tail(job_dir / WORKER_LOG)
+    if not log.get("finished") and not log.get("stopped"):
+        log["stopped"] = "the grading process was stopped: " + _tail(job_dir / WORKER_LOG)
     return log
 
 
@@ -326,7 +327,6 @@ def worker(job_dir: Path) -> None:
     manager.connection_file = str(job_dir / "kernel" / "connection.json")
     try:
         manager.start_kernel(cwd=job["workdir"], env=job["env"])
-        log["kernel_pid"] = manager.provisioner.pid
         client = manager.blocking_client()
         client.start_channels()
         client.wait_for_ready(timeout=limits.start_timeout)
