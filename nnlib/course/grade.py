@@ -46,6 +46,7 @@ import sys
 import tempfile
 import textwrap
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,7 +215,7 @@ def grade_submission(
     exercise: Exercise,
     submission: Submission,
     limits: Limits,
-    hide: list[str] = (),
+    hide: Sequence[str] = (),
     max_mb: float = MAX_NOTEBOOK_MB,
 ) -> Grade:
     """Grade one learner's notebook. Never raises: a failure of the grader is a graded failure."""
@@ -255,6 +256,7 @@ def _grade_into(grade: Grade, submission: Submission, limits: Limits, hide, max_
         calls = {name: harness.encode(args, arrays) for name, args in calls.items()}
         harness.save_data(workdir / harness.CALLS, {"tasks": calls}, arrays)
         log = sandbox.run_job(job_dir, limits)
+        _note_cells(grade, log, limits)
         grade.tasks = [_judge_task(grade, task, log, workdir, limits) for task in exercise.tasks]
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
@@ -274,7 +276,9 @@ def _plan(exercise: Exercise, solutions: dict[str, str], workdir: Path) -> list[
         if nbgrader.get("solution"):
             cells.append({"label": f"solution:{task_of(cell)}", "source": solutions[task_of(cell)]})
         elif is_check(cell):
-            cells.append({"label": f"tests:{task_of(cell)}", "source": _harness(cell, workdir)})
+            cells.append(
+                {"label": f"tests:{task_of(cell)}", "source": _harness(task_of(cell), workdir)}
+            )
             tested.add(task_of(cell))
         elif nbgrader.get("locked"):
             label = f"locked:{grade_id(cell.metadata)}"
@@ -283,9 +287,8 @@ def _plan(exercise: Exercise, solutions: dict[str, str], workdir: Path) -> list[
     return cells + [{"label": f"tests:{t}", "source": _harness(t, workdir)} for t in untested]
 
 
-def _harness(task, workdir: Path) -> str:
-    name = task if isinstance(task, str) else task_of(task)
-    call = f"call_task({name!r}, folder={str(workdir)!r})"
+def _harness(task: str, workdir: Path) -> str:
+    call = f"call_task({task!r}, folder={str(workdir)!r})"
     return f'__import__("nnlib.course.harness", fromlist=["call_task"]).{call}'
 
 
@@ -307,7 +310,6 @@ def _judge_task(grade: Grade, task: Task, log: dict, workdir: Path, limits: Limi
     """Judge one task from the worker's log and the results its kernel wrote."""
     exercise = grade.exercise
     entries = {e.get("label"): e for e in log["cells"] if isinstance(e, dict)}
-    _note_cell(grade, entries.get(f"solution:{task.name}"), f"solution:{task.name}", limits)
     entry = entries.get(f"tests:{task.name}")
     status = entry.get("status") if entry else None
     if status in ("timeout", "flood"):
@@ -355,11 +357,15 @@ def _hidden(number: int, verdict: CaseResult, case: Case) -> CaseResult:
     )
 
 
-def _note_cell(grade: Grade, entry: dict | None, label: str, limits: Limits) -> None:
-    """Tell the learner when the cell defining a task failed, timed out or flooded."""
-    if not entry or entry.get("status") in (None, "ok"):
-        return
-    status, error = entry["status"], str(entry.get("error", ""))[:300]
+def _note_cells(grade: Grade, log: dict, limits: Limits) -> None:
+    """Tell the learner which of the notebook's own cells failed, timed out or flooded."""
+    for entry in log["cells"]:
+        label = str(entry.get("label", "")) if isinstance(entry, dict) else "tests:"
+        if not label.startswith("tests:") and entry.get("status") in ("error", "timeout", "flood"):
+            _note_cell(grade, entry["status"], str(entry.get("error", ""))[:300], label, limits)
+
+
+def _note_cell(grade: Grade, status: str, error: str, label: str, limits: Limits) -> None:
     if status == "error":
         memory = f" (the memory limit is {limits.memory_mb} MB)" if "MemoryError" in error else ""
         grade.notes.append(f"{_what(label)} raised {error}{memory}")
