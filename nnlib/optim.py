@@ -14,9 +14,14 @@ Both optimisers take a ``weight_decay`` ``lambda``: the gradient of the L2 penal
 ``lambda / 2 * ||param||**2`` is added to each gradient, ``grad + lambda * param``, which pulls
 every weight a little towards zero at every step (chapter 10 uses it against overfitting). Biases
 are decayed too: simpler, and it makes no measurable difference.
+
+A learning rate that shrinks as training goes on, :func:`exponential_decay`, takes big steps while
+the network is far from a minimum and small ones to settle into it (chapter 10).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -198,3 +203,43 @@ class Adam(Optimizer):
             np.divide(m, scratch, out=scratch)
             scratch *= step_size
             param -= scratch
+
+
+def exponential_decay(optimizer: Optimizer, factor: float) -> Callable[[int, object], None]:
+    """A callback for ``fit`` that multiplies the learning rate by ``factor`` after every epoch.
+
+    With ``eta_0`` the optimiser's learning rate when the callback is made, epoch ``e`` (counting
+    from 1) trains with ``eta_0 * factor**(e - 1)``: with ``factor=0.8`` the tenth epoch steps with
+    ``0.8**9 = 13%`` of the first epoch's rate. Early on, long steps make fast progress; later,
+    the noise of the batch gradients keeps a constant rate bouncing around the minimum, and
+    shorter steps let it settle.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimiser given to ``fit``; its ``learning_rate`` is set after each epoch.
+    factor : float
+        The factor per epoch, a positive number (below 1 to decay).
+
+    Returns
+    -------
+    callable
+        ``schedule(epoch, history)``, to pass in ``fit(..., callbacks=[schedule])``. It sets the
+        rate from ``eta_0`` and ``epoch`` (it does not multiply the current rate), so a schedule
+        can never drift, and it never stops training.
+
+    Examples
+    --------
+    >>> optimizer = Adam(1e-3)
+    >>> schedule = exponential_decay(optimizer, 0.5)
+    >>> schedule(2, None)  # after epoch 2, the third epoch runs at 1e-3 * 0.5**2
+    >>> optimizer.learning_rate
+    0.00025
+    """
+    check_positive(factor, "factor", "exponential_decay")
+    initial = optimizer.learning_rate
+
+    def schedule(epoch: int, history: object) -> None:
+        optimizer.learning_rate = initial * factor**epoch
+
+    return schedule

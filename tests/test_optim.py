@@ -3,7 +3,11 @@
 import numpy as np
 import pytest
 
-from nnlib.optim import SGD, Adam
+from nnlib.layers import Dense
+from nnlib.losses import CrossEntropy
+from nnlib.network import Sequential
+from nnlib.optim import SGD, Adam, exponential_decay
+from nnlib.training import fit
 
 
 def run(optimizer, start, gradients):
@@ -127,3 +131,40 @@ def test_bad_settings(make, match):
 
 def test_repr_shows_the_settings():
     assert repr(SGD(0.5)) == "SGD(learning_rate=0.5, weight_decay=0.0, momentum=0.0)"
+
+
+def test_exponential_decay_sets_each_epochs_rate_from_the_first():
+    # rates used in epochs 1..4 with factor 0.5: 0.8, 0.4, 0.2, 0.1 (halving is exact in floats)
+    optimizer = SGD(0.8)
+    used = []
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    network = Sequential([Dense(2, 2, seed=0)])
+    fit(
+        network,
+        X,
+        np.array([0, 1, 1]),
+        CrossEntropy(),
+        optimizer,
+        epochs=4,
+        progress=False,
+        callbacks=[
+            lambda epoch, history: used.append(optimizer.learning_rate),
+            exponential_decay(optimizer, 0.5),
+        ],
+    )
+    assert used == [0.8, 0.4, 0.2, 0.1]
+    assert optimizer.learning_rate == 0.05  # what a fifth epoch would use
+
+
+def test_exponential_decay_does_not_compound_when_called_again():
+    optimizer = Adam(1e-3)
+    schedule = exponential_decay(optimizer, 0.1)
+    schedule(1, None)
+    schedule(1, None)
+    assert optimizer.learning_rate == pytest.approx(1e-4, rel=1e-12)
+
+
+@pytest.mark.parametrize("factor", [0, -0.5, float("nan"), "0.5"])
+def test_exponential_decay_refuses_a_bad_factor(factor):
+    with pytest.raises(ValueError, match="exponential_decay: factor must be a positive number"):
+        exponential_decay(SGD(0.1), factor)
