@@ -249,6 +249,7 @@ def test_a_late_submission_adds_its_row_to_the_gradebook(tmp_path):
         (np.array([1.0, np.nan]), 2.0),
         [1, [2.0, "x"]],
         {"W": np.eye(2), "b": np.zeros(2)},
+        (b"\x00\x00\x08\x03", bytearray(b"IDX")),
     ],
 )
 def test_values_come_out_of_the_kernel_as_the_same_data(tmp_path, value):

@@ -182,7 +182,8 @@ def load_exercise(path: Path) -> Exercise:
         if any(harness.holds_objects(case.args) for case in [*task.cases, *hidden[task.name]]):
             raise GradingError(
                 f"{path}: a case of {task.name!r} has arguments that are not plain data (numbers, "
-                f"strings, arrays, and tuples, lists or dicts of them): the kernel cannot get them"
+                f"strings, bytes, arrays, and tuples, lists or dicts of them): the kernel cannot "
+                f"get them"
             )
     headings = [c.source for c in nb.cells if c.cell_type == "markdown" and c.source.strip()]
     title = headings[0].strip().splitlines()[0].lstrip("# ") if headings else path.stem

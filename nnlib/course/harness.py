@@ -70,6 +70,10 @@ def encode(value, arrays: dict[str, np.ndarray], depth: int = 0) -> dict:
         key = f"a{len(arrays)}"
         arrays[key] = np.array(array)  # a plain ndarray, whatever subclass it was
         return {"t": "scalar" if isinstance(value, np.generic) else "array", "key": key}
+    if type(value) in (bytes, bytearray):
+        key = f"a{len(arrays)}"
+        arrays[key] = np.frombuffer(bytes(value), dtype=np.uint8)
+        return {"t": type(value).__name__, "key": key}
     if type(value) in SCALARS:
         if type(value) is int and not -(2**63) <= value < 2**63:
             return {"t": "opaque", "d": "<an integer too large to be an answer>"}
@@ -92,6 +96,9 @@ def decode(node, arrays, depth: int = 0):
     if kind in ("array", "scalar") and str(node.get("key")) in arrays:
         array = arrays[str(node.get("key"))]
         return array if kind == "array" else array[()]
+    if kind in ("bytes", "bytearray") and str(node.get("key")) in arrays:
+        data = arrays[str(node.get("key"))].tobytes()
+        return data if kind == "bytes" else bytearray(data)
     if kind in ("tuple", "list") and isinstance(node.get("items"), list):
         items = [decode(item, arrays, depth + 1) for item in node["items"]]
         return tuple(items) if kind == "tuple" else items
