@@ -1,13 +1,13 @@
 """Layers: the building blocks of a network, each with a forward and a backward pass.
 
 Introduced in chapter 04 (the forward pass); chapter 05 adds the backward passes, chapter 10
-uses ``Dropout``.
+uses ``Dropout`` and ``RandomShift``.
 
 Every layer follows one small protocol, which is all ``Sequential`` relies on:
 
 * ``forward(X, training=False)`` takes a batch ``X`` of shape ``(n_samples, n_features)``,
   returns the layer's output and **saves what the backward pass will need** (its input, or its
-  output). ``training`` matters only to ``Dropout``.
+  output). ``training`` matters only to ``Dropout`` and ``RandomShift``.
 * ``backward(grad_out)`` takes ``dC/d output`` (same shape as the output), returns
   ``dC/d input`` (same shape as the input) and stores the gradients of the layer's parameters.
   It is the chain rule: each layer multiplies the gradient coming from above by its own local
@@ -368,5 +368,89 @@ class Dropout(Layer):
         return {"rate": self.rate}
 
 
-LAYERS = {cls.__name__: cls for cls in (Dense, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Dropout)}
+class RandomShift(Layer):
+    """Data augmentation: during training, move each image a few pixels in a random direction.
+
+    A digit moved by a pixel or two is still the same digit, but to a dense layer, whose every
+    weight belongs to one pixel position, it is a new image. Put first in a network, this layer
+    shows the network each training image at a new random position in every epoch, so the network
+    must learn what the digits look like rather than where their ink happens to fall, and it
+    cannot memorise the training set as easily (chapter 10). Like ``Dropout`` it acts only in
+    training; at test time (``training=False``) it passes its input on. Keras' counterpart is
+    ``keras.layers.RandomTranslation``.
+
+    Parameters
+    ----------
+    max_shift : int
+        Each image moves by ``dy`` rows and ``dx`` columns, two integers drawn uniformly from
+        ``-max_shift .. max_shift``; pixels that move in from outside the image are 0 (background).
+    image_shape : (int, int), default (28, 28)
+        Height and width: each input row holds one image of ``height * width`` pixels, row by row.
+    seed : int, numpy.random.Generator or None
+        For the shifts.
+
+    Attributes
+    ----------
+    offsets : ndarray of int, shape (n_samples, 2), or None
+        The ``(dy, dx)`` of each image in the last ``forward`` (all zeros when not training).
+    """
+
+    def __init__(self, max_shift: int, image_shape=(28, 28), seed: Seed = None) -> None:
+        check_positive(max_shift, "max_shift", "RandomShift", integer=True)
+        if len(image_shape) != 2:
+            raise ValueError(
+                f"RandomShift: image_shape must be (height, width), got {image_shape!r}."
+            )
+        for size in image_shape:
+            check_positive(size, "each of image_shape", "RandomShift", integer=True)
+        self.max_shift = max_shift
+        self.image_shape = (int(image_shape[0]), int(image_shape[1]))
+        self.rng = as_rng(seed)
+        self.offsets: np.ndarray | None = None
+
+    def _window(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where each output pixel comes from in the zero-padded images: indices for
+        ``padded[i, r + k - dy, c + k - dx]``, so that output pixel ``(r, c)`` is input pixel
+        ``(r - dy, c - dx)``."""
+        height, width = self.image_shape
+        k = self.max_shift
+        dy, dx = self.offsets[:, 0], self.offsets[:, 1]
+        rows = np.arange(height)[None, :, None] + (k - dy)[:, None, None]
+        columns = np.arange(width)[None, None, :] + (k - dx)[:, None, None]
+        return np.arange(len(self.offsets))[:, None, None], rows, columns
+
+    def forward(self, X: ArrayLike, training: bool = False) -> np.ndarray:
+        height, width = self.image_shape
+        X = self._input(X, n_features=height * width)
+        n, k = len(X), self.max_shift
+        if not training:
+            self.offsets = np.zeros((n, 2), dtype=np.int64)
+            return X
+        self.offsets = self.rng.integers(-k, k + 1, size=(n, 2))
+        padded = np.pad(X.reshape(n, height, width), ((0, 0), (k, k), (k, k)))
+        return padded[self._window()].reshape(n, height * width)
+
+    def backward(self, grad_out: ArrayLike) -> np.ndarray:
+        """Move each image's gradient back by ``(-dy, -dx)``: the transpose of the shift.
+
+        Output pixel ``(r, c)`` is input pixel ``(r - dy, c - dx)``, so that input pixel receives
+        the output pixel's gradient; input pixels shifted out of the image receive 0. (In a
+        network this layer is first and ``Sequential.backward`` never needs to call this.)
+        """
+        offsets = self._saved(self.offsets)
+        height, width = self.image_shape
+        grad = self._grad(grad_out, (len(offsets), height * width))
+        k = self.max_shift
+        padded = np.zeros((len(offsets), height + 2 * k, width + 2 * k), dtype=grad.dtype)
+        padded[self._window()] = grad.reshape(-1, height, width)
+        return padded[:, k : k + height, k : k + width].reshape(len(offsets), height * width)
+
+    def config(self) -> dict[str, Any]:
+        return {"max_shift": self.max_shift, "image_shape": list(self.image_shape)}
+
+
+LAYERS = {
+    cls.__name__: cls
+    for cls in (Dense, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Dropout, RandomShift)
+}
 """The layer classes by name, so that ``Sequential.load`` can rebuild a saved network."""

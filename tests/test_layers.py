@@ -8,7 +8,17 @@ from hypothesis import strategies as st
 
 from nnlib.activations import softmax_jacobian
 from nnlib.gradcheck import numerical_gradient, relative_error
-from nnlib.layers import LAYERS, Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from nnlib.layers import (
+    LAYERS,
+    Dense,
+    Dropout,
+    LeakyReLU,
+    RandomShift,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 
 TOL = 1e-6
 shapes = st.tuples(st.integers(1, 5), st.integers(1, 6), st.integers(1, 6))
@@ -251,17 +261,92 @@ def test_dropout_rate_is_checked(rate):
         Dropout(rate)
 
 
+# ----------------------------------------------------------------------------- RandomShift
+
+
+def shifted_by_hand(image, dy, dx):
+    """``image`` moved down by ``dy`` rows and right by ``dx`` columns, zeros moved in: one slice
+    assignment, independent of the layer's gather."""
+    out = np.zeros_like(image)
+    height, width = image.shape
+    out[max(dy, 0) : height + min(dy, 0), max(dx, 0) : width + min(dx, 0)] = image[
+        max(-dy, 0) : height + min(-dy, 0), max(-dx, 0) : width + min(-dx, 0)
+    ]
+    return out
+
+
+def test_random_shift_moves_one_ink_pixel_by_its_offset():
+    # a 5 x 5 image inked at the centre (2, 2) only: after the shift the ink is at (2 + dy, 2 + dx)
+    X = np.zeros((400, 25))
+    X[:, 12] = 1.0
+    layer = RandomShift(2, image_shape=(5, 5), seed=0)
+    out = layer.forward(X, training=True).reshape(400, 5, 5)
+    assert out.sum(axis=(1, 2)).tolist() == [1.0] * 400  # a shift of 2 keeps the centre inside
+    rows, columns = np.nonzero(out)[1:]
+    np.testing.assert_array_equal(rows, 2 + layer.offsets[:, 0])
+    np.testing.assert_array_equal(columns, 2 + layer.offsets[:, 1])
+    assert set(layer.offsets.ravel().tolist()) == {-2, -1, 0, 1, 2}
+
+
+@settings(max_examples=15, deadline=None)
+@given(max_shift=st.integers(1, 3), seed=seeds)
+def test_random_shift_matches_slicing_and_its_backward_is_the_transpose(max_shift, seed):
+    rng = np.random.default_rng(seed)
+    X, G = rng.standard_normal((6, 20)), rng.standard_normal((6, 20))
+    layer = RandomShift(max_shift, image_shape=(4, 5), seed=seed)
+    out = layer.forward(X, training=True)
+    for image, moved, (dy, dx) in zip(X, out, layer.offsets, strict=True):
+        expected = shifted_by_hand(image.reshape(4, 5), int(dy), int(dx))
+        np.testing.assert_array_equal(moved.reshape(4, 5), expected)
+    # <S x, g> = <x, S^T g>: backward is the transpose of the linear map forward applied
+    assert np.sum(out * G) == pytest.approx(np.sum(X * layer.backward(G)), rel=1e-12)
+
+
+def test_random_shift_gradient_with_fixed_shifts():
+    """As for Dropout: a fresh layer with the same seed draws the same shifts every time."""
+    rng = np.random.default_rng(1)
+    X, G = rng.standard_normal((3, 12)), rng.standard_normal((3, 12))
+    numeric = numerical_gradient(
+        lambda x: np.sum(RandomShift(1, (3, 4), seed=5).forward(x, training=True) * G), X.copy()
+    )
+    layer = RandomShift(1, (3, 4), seed=5)
+    layer.forward(X, training=True)
+    assert relative_error(layer.backward(G), numeric) < TOL
+
+
+def test_random_shift_is_the_identity_when_not_training():
+    X = np.arange(18.0).reshape(2, 9)
+    layer = RandomShift(1, image_shape=(3, 3), seed=0)
+    np.testing.assert_array_equal(layer.forward(X), X)
+    np.testing.assert_array_equal(layer.backward(np.ones((2, 9))), np.ones((2, 9)))
+    assert layer.forward(X.astype(np.float32), training=True).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda: RandomShift(0), "RandomShift: max_shift must be a positive integer"),
+        (lambda: RandomShift(1, image_shape=(28,)), r"image_shape must be \(height, width\)"),
+        (lambda: RandomShift(2).forward(np.ones((3, 10))), "784"),
+    ],
+)
+def test_random_shift_errors(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
 # ----------------------------------------------------------------------------- all layers
 
 
 def test_layers_registry_and_config_rebuild_each_layer():
     for name, cls in LAYERS.items():
         assert cls.__name__ == name
-    for layer in [Dense(3, 2, dtype=np.float64), LeakyReLU(0.3), Dropout(0.25), Sigmoid()]:
+    layers = [Dense(3, 2, dtype=np.float64), LeakyReLU(0.3), Dropout(0.25), RandomShift(2, (4, 5))]
+    for layer in [*layers, Sigmoid()]:
         rebuilt = type(layer)(**layer.config())
         assert repr(rebuilt) == repr(layer)
 
 
 def test_layers_without_parameters():
-    for layer in [Sigmoid(), Tanh(), ReLU(), LeakyReLU(), Softmax(), Dropout(0.5)]:
+    for layer in [Sigmoid(), Tanh(), ReLU(), LeakyReLU(), Softmax(), Dropout(0.5), RandomShift(1)]:
         assert layer.parameters() == []
