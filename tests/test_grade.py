@@ -446,6 +446,7 @@ def test_gradescope_bundle_and_autograder(tmp_path, capsys):
     assert "nnlib-package/nnlib/course/grade.py" in names
     assert executable["setup.sh"] and executable["run_autograder"]
     assert f"/autograder/source/{EX01.name}" in run and "--cell-timeout=4" in run
+    assert f"chmod 600 /autograder/source/{EX01.name}" in run  # the kernel runs as nobody
     submission = tmp_path / "submission"
     (submission / "nested").mkdir(parents=True)
     (submission / "nested" / "mine.ipynb").write_text(render(right()), encoding="utf-8")

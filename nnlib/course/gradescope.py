@@ -42,6 +42,8 @@ python3 -m venv /autograder/venv
 RUN = """\
 #!/usr/bin/env bash
 # Gradescope runs this for every submission: grade it into /autograder/results/results.json.
+# The source holds the solutions and hidden tests: only root may read it, not the kernel (nobody).
+chmod 600 /autograder/source/{source}
 export NNLIB_MNIST_DIR=/autograder/source/{project}/data/mnist
 exec /autograder/venv/bin/python -m nnlib.course.gradescope /autograder/source/{source} \\
     /autograder/submission /autograder/results/results.json {limits}
