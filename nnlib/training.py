@@ -221,7 +221,11 @@ def fit(
     rng = as_rng(seed)
     steps = -(-len(X) // batch_size)  # ceil(n_samples / batch_size)
     history = History()
-    with tqdm(total=epochs * steps, desc="fit", unit="step", disable=not progress) as bar:
+    # Overflow warnings would only precede the clear error below, so they are silenced here.
+    with (
+        tqdm(total=epochs * steps, desc="fit", unit="step", disable=not progress) as bar,
+        np.errstate(over="ignore", invalid="ignore"),
+    ):
         for epoch in range(1, epochs + 1):
             total_loss, n_correct = 0.0, 0
             batches = minibatches(X, targets, batch_size, seed=rng)
@@ -232,10 +236,9 @@ def fit(
                 output = network._run(X_batch, training=True)
                 value = loss(output, y_batch) if np.isfinite(output).all() else np.nan
                 if not np.isfinite(value):
-                    raise FloatingPointError(
-                        f"fit: the loss became {value} at epoch {epoch}, step {step} of {steps}: "
-                        f"training diverged. Try a smaller learning rate (it is "
-                        f"{getattr(optimizer, 'learning_rate', '?')})."
+                    _diverged(
+                        f"the loss became {value} at epoch {epoch}, step {step} of {steps}",
+                        optimizer,
                     )
                 network.backward(loss.gradient(output, y_batch))
                 optimizer.step(network.parameters())
@@ -243,6 +246,12 @@ def fit(
                 if classification:
                     n_correct += _n_correct(network, output, y_batch)
                 bar.update()
+            if not all(np.isfinite(param).all() for param, _ in network.parameters()):
+                _diverged(
+                    f"the parameters stopped being finite in the last step of epoch "
+                    f"{epoch} (step {steps})",
+                    optimizer,
+                )
             history.loss.append(total_loss / len(X))
             if classification:
                 history.accuracy.append(n_correct / len(X))
@@ -255,6 +264,14 @@ def fit(
             if any([callback(epoch, history) for callback in callbacks]):
                 break
     return history
+
+
+def _diverged(what: str, optimizer: Optimizer) -> None:
+    """Stop training with a message that says where it diverged and what to try."""
+    raise FloatingPointError(
+        f"fit: {what}: training diverged. Try a smaller learning rate (it is "
+        f"{getattr(optimizer, 'learning_rate', '?')})."
+    )
 
 
 def _summary(history: History) -> dict[str, str]:

@@ -378,6 +378,30 @@ def test_divergence_stops_training(last, loss, y):
         fit(net, X, y(labels), loss, SGD(1e4), epochs=5, batch_size=32, seed=0, progress=False)
 
 
+def test_divergence_in_the_last_step_of_an_epoch_is_named_before_validation(recwarn):
+    """One step per epoch: x = 1e18 gives a finite loss (5e35 in float32) but a gradient of 1e36,
+    so the update with learning rate 1e3 sends W to infinity. Validation must not then report
+    the NaN as bad data: fit names the epoch and its last step, without overflow warnings."""
+    X, y = np.array([[1e18]], dtype=np.float32), np.zeros((1, 1), dtype=np.float32)
+    net = Sequential([Dense(1, 1, seed=0)])
+    with pytest.raises(
+        FloatingPointError,
+        match=r"the parameters stopped being finite in the last step of epoch 1 \(step 1\)",
+    ):
+        fit(
+            net,
+            X,
+            y,
+            MeanSquaredError(),
+            SGD(1e3),
+            epochs=2,
+            batch_size=1,
+            validation_data=(X, y),
+            progress=False,
+        )
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
 def test_history_is_a_plain_record():
     history = History()
     assert (history.loss, history.accuracy, history.val_loss, history.val_accuracy) == (
