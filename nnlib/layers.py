@@ -408,6 +408,15 @@ class RandomShift(Layer):
         self.rng = as_rng(seed)
         self.offsets: np.ndarray | None = None
 
+    @property
+    def n_in(self) -> int:
+        """The pixels of one image: a shift changes where the ink is, not how many pixels."""
+        return self.image_shape[0] * self.image_shape[1]
+
+    @property
+    def n_out(self) -> int:
+        return self.n_in
+
     def _window(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Where each output pixel comes from in the zero-padded images: indices for
         ``padded[i, r + k - dy, c + k - dx]``, so that output pixel ``(r, c)`` is input pixel
@@ -421,7 +430,7 @@ class RandomShift(Layer):
 
     def forward(self, X: ArrayLike, training: bool = False) -> np.ndarray:
         height, width = self.image_shape
-        X = self._input(X, n_features=height * width)
+        X = self._input(X, n_features=self.n_in)
         n, k = len(X), self.max_shift
         if not training:
             self.offsets = np.zeros((n, 2), dtype=np.int64)

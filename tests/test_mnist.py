@@ -5,9 +5,10 @@ import pytest
 
 import nnlib.mnist
 from nnlib.__main__ import main
-from nnlib.layers import Dense, ReLU, Sigmoid
+from nnlib.layers import Dense, Dropout, RandomShift, ReLU, Sigmoid
 from nnlib.mnist import Recipe, load_prepared, train
 from nnlib.network import Sequential
+from nnlib.optim import Adam
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +46,69 @@ def test_the_seed_recipe_is_the_classic_one():
         ({"activation": "softplus"}, "activation must be one of sigmoid, tanh, relu"),
         ({"optimizer": "rmsprop"}, "optimizer must be one of sgd, momentum, adam"),
         ({"dtype": "float16"}, "dtype must be one of float32, float64"),
+        ({"n_hidden": ()}, "n_hidden must name at least one hidden layer"),
+        ({"n_hidden": (100, 0)}, "n_hidden must be a positive integer, got 0"),
+        ({"dropout": 1.0}, r"dropout must be a number in \[0.0, 1.0\)"),
+        ({"weight_decay": -1e-4}, "weight_decay must be a number in"),
+        ({"lr_decay": 0}, "lr_decay must be a positive number"),
+        ({"shift": -1}, "shift must be a positive integer"),
+        ({"shift": 1.5}, "shift must be a positive integer"),
     ],
 )
 def test_recipe_rejects_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Recipe(**kwargs)
+
+
+def test_chapter_10_options_build_the_layers_they_name():
+    recipe = Recipe(n_hidden=(30, 20), activation="relu", dropout=0.25, shift=2)
+    layers = recipe.network().layers
+    assert [type(layer) for layer in layers] == [
+        RandomShift,
+        Dense,
+        ReLU,
+        Dropout,
+        Dense,
+        ReLU,
+        Dropout,
+        Dense,
+    ]
+    assert [(layer.n_in, layer.n_out) for layer in layers if isinstance(layer, Dense)] == [
+        (784, 30),
+        (30, 20),
+        (20, 10),
+    ]
+    assert layers[0].max_shift == 2 and layers[3].rate == 0.25
+    # He normal for ReLU: sd sqrt(2 / 784) = 0.0505 over 23,520 weights (sd of the estimate 0.5%)
+    assert np.std(layers[1].W) == pytest.approx(np.sqrt(2 / 784), rel=0.03)
+    assert Recipe(weight_decay=1e-4).optimizer_for().weight_decay == 1e-4
+    adam = Recipe(optimizer="adam", learning_rate=1e-3, weight_decay=1e-5).optimizer_for()
+    assert isinstance(adam, Adam) and adam.weight_decay == 1e-5
+
+
+def test_lr_decay_shrinks_the_steps_of_later_epochs(small_mnist):
+    # with a factor of 1e-9 the second epoch steps with 0.5e-9: the weights barely move
+    one = train(Recipe(epochs=1, n_hidden=32), small_mnist, progress=False)[0]
+    decayed = train(Recipe(epochs=2, n_hidden=32, lr_decay=1e-9), small_mnist, progress=False)[0]
+    plain = train(Recipe(epochs=2, n_hidden=32), small_mnist, progress=False)[0]
+    np.testing.assert_allclose(decayed.layers[0].W, one.layers[0].W, atol=1e-7)
+    assert np.abs(plain.layers[0].W - one.layers[0].W).max() > 1e-3
+
+
+def test_augmented_dropout_recipe_learns(small_mnist):
+    recipe = Recipe(
+        epochs=3,
+        n_hidden=(64, 64),
+        activation="relu",
+        optimizer="adam",
+        learning_rate=1e-3,
+        dropout=0.2,
+        shift=2,
+        lr_decay=0.8,
+    )
+    _, history, accuracy = train(recipe, small_mnist, progress=False)
+    assert history.loss[-1] < history.loss[0]
+    assert accuracy > 0.5  # 72 steps with shifted digits and dropout; chance is 0.1
 
 
 def test_training_on_a_slice_learns_and_repeats_bit_for_bit(small_mnist):
