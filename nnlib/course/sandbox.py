@@ -25,6 +25,7 @@ The kernel talks to the worker over Unix sockets (ZeroMQ ``ipc``), so it needs n
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import json
@@ -122,7 +123,10 @@ def describe() -> str:
     user = "as nobody" if unprivileged_user() else "as the grader's own user"
     if isolation() == "namespaces":
         return f"own network, process and mount namespaces, kernels run {user}"
-    return f"resource limits and a Python network guard only, kernels run {user}"
+    return (
+        f"resource limits and a Python network guard only, kernels run {user}; kernels graded "
+        f"at the same time could see each other: use -j 1 for a class you do not trust"
+    )
 
 
 @cache
@@ -479,9 +483,19 @@ def block_network() -> None:
     socket.create_connection = refuse
 
 
+@cache
+def _jobs_root() -> Path:
+    """This run's folder of job folders: others may enter it but not list it, so a kernel knows
+    the way to its own job folder (its working folder) and to no one else's."""
+    root = Path(tempfile.mkdtemp(prefix="nnlib-grade-"))
+    os.chmod(root, 0o711)
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
+
+
 def new_job_dir() -> Path:
-    """A fresh job folder in the system's temporary folder (reachable by an unprivileged kernel)."""
-    return Path(tempfile.mkdtemp(prefix="nnlib-grade-"))
+    """A fresh job folder, with a random name, in the system's temporary folder."""
+    return Path(tempfile.mkdtemp(prefix="job-", dir=_jobs_root()))
 
 
 def main(argv: list[str]) -> None:

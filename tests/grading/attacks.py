@@ -250,6 +250,17 @@ for task in TASKS:  # claim that every visible answer was right, then leave befo
 os._exit(0)
 """
 
+SPY = """import os
+
+def weighted_sum(x, w, b):
+    # list the other learners' job folders, to read or overwrite their results
+    try:
+        os.listdir(os.path.dirname(os.path.dirname(os.getcwd())))
+        return 999.0  # found them: wrong on purpose
+    except OSError:
+        return float(x @ w + b)
+"""
+
 NETWORK = """import socket
 
 def weighted_sum(x, w, b):
@@ -381,6 +392,9 @@ ATTACKS = [
         lambda c: filled({"weighted_sum": FORGE}),
         NONE,
         frozenset({"kernel-died"}),
+    ),
+    Attack(
+        "spies_on_other_learners", lambda c: right(weighted_sum=SPY), FULL, needs_isolation=True
     ),
     Attack("reaches_network", lambda c: right(weighted_sum=NETWORK.format(port=c.port)), FULL),
     Attack(
