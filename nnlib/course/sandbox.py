@@ -337,7 +337,8 @@ def worker(job_dir: Path) -> None:
     except Exception as error:
         log["stopped"] = f"the kernel did not start: {error}"
         _write_log(job_dir, log)
-        manager.shutdown_kernel(now=True)
+        with contextlib.suppress(Exception):
+            manager.shutdown_kernel(now=True)
         return
     deadline = monotonic() + limits.total_timeout
     for cell in job["cells"]:
