@@ -6,11 +6,10 @@ apart, a reviewer approves one thing and learners run another, so the suite refu
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from jupytext.cli import jupytext as jupytext_cli
 
 from conftest import ROOT
 
@@ -29,12 +28,7 @@ def generated_notebook(md: Path, tmp_path: Path) -> str:
     for source in (md, md.with_suffix(".ipynb"), md.parent / "jupytext.toml"):
         if source.exists():
             shutil.copy(source, tmp_path / source.name)
-    subprocess.run(
-        [sys.executable, "-m", "jupytext", "--to", "ipynb", "--update", "-q", md.name],
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-    )
+    jupytext_cli(["--to", "ipynb", "--update", "--quiet", str(tmp_path / md.name)])
     return (tmp_path / md.with_suffix(".ipynb").name).read_text(encoding="utf-8")
 
 

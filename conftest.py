@@ -1,0 +1,26 @@
+"""Shared test set-up for everything pytest runs here (unit tests and notebooks alike).
+
+No network, off-screen figures, shorter long trainings, and the course's root folder. It sits at
+the repository's root so that it applies however the suite is started, even to one notebook
+(``pytest chapters/08_the_full_mnist_network.ipynb``). Every process the suite starts (the
+notebooks' kernels included) inherits ``PYTHONPATH`` with ``tests/offline``, whose
+``sitecustomize`` blocks the network; this process blocks it too.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+OFFLINE = ROOT / "tests" / "offline"
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ["NNLIB_QUICK"] = "1"  # long chapter trainings run shorter (nnlib.course.quick_run)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(OFFLINE), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
+sys.path.insert(0, str(OFFLINE))
+
+import network_guard  # noqa: E402  (needs the path above)
+
+network_guard.install()
