@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 
 import jupytext
 import nbformat
@@ -35,6 +36,7 @@ from labdriver import (
     clear_and_run_all,
     code_cell,
     find_chromium,
+    menu,
     open_in_file_browser,
     open_lab,
     wait_for_kernel_idle,
@@ -47,6 +49,25 @@ ARTIFACTS = ROOT / "artifacts" / "browser"
 CHAPTERS = ["01_single_neuron", "02_activation_functions", "03_loss_and_gradient_descent"]
 EXERCISE = "ex01_single_neuron"
 PNG_SRC = "data:image/png;base64,"
+# A small network trained for 6 epochs with LivePlot, slowed down so the page can be watched.
+LIVE_TRAINING = """\
+import time
+
+import numpy as np
+
+from nnlib.course.live import LivePlot
+from nnlib.layers import Dense, Sigmoid
+from nnlib.losses import CrossEntropy
+from nnlib.network import Sequential
+from nnlib.optim import SGD
+from nnlib.training import fit
+
+X = np.random.default_rng(0).normal(size=(200, 2))
+y = (X[:, 0] + X[:, 1] > 0).astype(int)
+network = Sequential([Dense(2, 16, seed=0), Sigmoid(), Dense(16, 2, seed=1)])
+history = fit(network, X, y, CrossEntropy(), SGD(0.5), epochs=6, seed=0,
+              validation_data=(X, y), callbacks=[LivePlot(), lambda epoch, h: time.sleep(0.7)])
+"""
 
 
 def unavailable(reason: str):
@@ -93,6 +114,9 @@ def course(tmp_path_factory):
         for suffix in (".md", ".ipynb"):
             shutil.copy(ROOT / "chapters" / f"{name}{suffix}", root / "chapters")
     shutil.copy(ROOT / "exercises" / f"{EXERCISE}.ipynb", root / "exercises")
+    live = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LIVE_TRAINING)])
+    live.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(live, root / "live_training.ipynb")
     return root
 
 
@@ -296,3 +320,28 @@ def test_an_exercise_says_not_done_then_passes_and_progress_shows_it(page, cours
     assert "1 of 4" in row and "✅ weighted_sum" in row and "⬜ predict_batch" in row
     screenshot(table, "ex01-progress")
     wait_for_kernel_idle(page)
+
+
+def test_live_training_redraws_one_figure_in_place(page):
+    open_in_file_browser(page, "live_training.ipynb")
+    page.locator(NOTEBOOK).wait_for()
+    wait_for_kernel_idle(page)
+    outputs = code_cell(page, 0).locator(".jp-OutputArea-output")
+    images = outputs.locator("img")
+    menu(page, "Run", "runmenu:run-all")
+    seen, most = set(), 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        most = max(most, images.count())
+        if images.count():
+            seen.add(images.first.get_attribute("src"))
+        if code_cell(page, 0).locator(".jp-InputArea-prompt").text_content().strip() == "[1]:":
+            break
+        time.sleep(0.1)
+    wait_for_kernel_idle(page)
+    assert images.count() == 1 and most == 1, "one figure, updated in place, never one per epoch"
+    assert len(seen) >= 3, f"the figure was redrawn {len(seen)} times, expected once per epoch"
+    progress_bar = outputs.locator(".jupyter-widgets", has_text="fit:")
+    assert progress_bar.count() >= 1, "fit's progress bar (a widget in a notebook) is missing"
+    assert "42/42" in progress_bar.first.inner_text()  # 6 epochs of ceil(200 / 32) = 7 steps
+    screenshot(code_cell(page, 0), "live-training")
