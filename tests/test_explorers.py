@@ -6,8 +6,11 @@ Expected values are worked by hand (noted beside each), never read back from the
 import base64
 import math
 
+import nbformat
 import numpy as np
 import pytest
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
 
 from nnlib.course.explorers import (
     Explorer,
@@ -157,3 +160,24 @@ def test_display_offers_the_widget_and_the_static_figure():
     assert bundle[WIDGET_VIEW]["model_id"] == explorer.widget.model_id
     assert base64.b64decode(bundle["image/png"]) == png_of(explorer)
     assert bundle["text/plain"].startswith("<Figure: sigmoid")
+
+
+def test_without_widget_state_a_notebook_viewer_shows_the_static_figure():
+    """Run an explorer in a kernel, save no widget state (as a plain save does), render as
+    nbconvert's HTML: the page shows the PNG, where a live frontend would show the widget."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "from nnlib.course.explorers import explore_activation\nexplore_activation('tanh')"
+        )
+    ]
+    NotebookClient(nb, timeout=60, store_widget_state=False).execute()
+    (output,) = nb.cells[0].outputs
+    assert {WIDGET_VIEW, "image/png"} <= set(output["data"])
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    assert f'src="data:image/png;base64,{output["data"]["image/png"]}' in html.replace("\n", "")
