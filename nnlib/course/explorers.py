@@ -267,22 +267,16 @@ def descent_path(
     """
     dense = Dense(2, 1, init="zeros", dtype=np.float64)
     dense.W[:, 0] = start
-    neuron, loss, optimizer = (
-        Sequential([dense, Sigmoid()]),
-        BinaryCrossEntropy(),
-        SGD(learning_rate),
-    )
+    neuron = Sequential([dense, Sigmoid()])
+    loss, optimizer = BinaryCrossEntropy(), SGD(learning_rate)
     targets = y.reshape(-1, 1).astype(np.float64)
     losses, path = [], [dense.W[:, 0].copy()]
-    with np.errstate(
-        over="ignore"
-    ):  # a huge learning rate may saturate the sigmoid: loss stays finite
-        for _ in range(n_steps):
-            p = neuron.forward(X)
-            losses.append(loss(p, targets))
-            neuron.backward(loss.gradient(p, targets))
-            optimizer.step(neuron.parameters())
-            path.append(dense.W[:, 0].copy())
+    for _ in range(n_steps):
+        p = neuron.forward(X)
+        losses.append(loss(p, targets))
+        neuron.backward(loss.gradient(p, targets))
+        optimizer.step(neuron.parameters())
+        path.append(dense.W[:, 0].copy())
     return np.array(losses), np.array(path)
 
 
@@ -296,7 +290,7 @@ def explore_descent(
 ):
     """Learning rate and number of steps of gradient descent on one sigmoid neuron.
 
-    Chapter 03. On the left the loss after each step, on the right the path of the weights over
+    Chapter 03. On the left the loss at each step, on the right the path of the weights over
     the loss surface (drawn with the bias at 0, as in the chapter; the descent trains the bias
     too). A small rate creeps, a good one heads down the valley, a large one bounces across it.
 
