@@ -14,13 +14,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 OFFLINE = ROOT / "tests" / "offline"
 
-os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["NNLIB_QUICK"] = "1"  # long chapter trainings run shorter (nnlib.course.quick_run)
 os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(OFFLINE), *filter(None, [os.environ.get("PYTHONPATH")])]
 )
 sys.path.insert(0, str(OFFLINE))
 
+import matplotlib  # noqa: E402
+
 import network_guard  # noqa: E402  (needs the path above)
 
+# Figures drawn by the tests themselves render off-screen. The notebooks' kernels are left to
+# ipykernel's inline backend, so that nbval sees every figure come out as a PNG.
+matplotlib.use("Agg")
 network_guard.install()

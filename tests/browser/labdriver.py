@@ -99,7 +99,7 @@ class LabServer:
         page_config = {"disabledExtensions": DISABLED_PLUGINS}
         (labconfig / "page_config.json").write_text(json.dumps(page_config), encoding="utf-8")
         env = dict(os.environ)
-        env.pop("MPLBACKEND", None)  # the tests' Agg would hide every figure from the page
+        env.pop("MPLBACKEND", None)  # a non-inline backend would hide every figure from the page
         env.update(
             JUPYTER_CONFIG_DIR=str(dirs["config"]),
             JUPYTER_DATA_DIR=str(dirs["data"]),
