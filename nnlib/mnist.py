@@ -58,6 +58,8 @@ class Recipe:
     shift: int = 0
 
     def __post_init__(self) -> None:
+        if isinstance(self.n_hidden, list):  # e.g. a recipe read back from JSON
+            object.__setattr__(self, "n_hidden", tuple(self.n_hidden))
         check_positive(self.epochs, "epochs", "Recipe", integer=True)
         check_positive(self.learning_rate, "learning_rate", "Recipe")
         check_positive(self.batch_size, "batch_size", "Recipe", integer=True)

@@ -1,5 +1,8 @@
 """The seed-network recipe and the `nnlib mnist` command, trained on a small slice of MNIST."""
 
+import dataclasses
+import json
+
 import numpy as np
 import pytest
 
@@ -84,6 +87,11 @@ def test_chapter_10_options_build_the_layers_they_name():
     assert Recipe(weight_decay=1e-4).optimizer_for().weight_decay == 1e-4
     adam = Recipe(optimizer="adam", learning_rate=1e-3, weight_decay=1e-5).optimizer_for()
     assert isinstance(adam, Adam) and adam.weight_decay == 1e-5
+
+
+def test_a_recipe_survives_a_round_trip_through_json():
+    recipe = Recipe(n_hidden=(800, 800), activation="relu", dropout=0.2, shift=2)
+    assert Recipe(**json.loads(json.dumps(dataclasses.asdict(recipe)))) == recipe
 
 
 def test_lr_decay_shrinks_the_steps_of_later_epochs(small_mnist):
