@@ -46,12 +46,13 @@ def _label_error(y: np.ndarray, n_classes: int | None, where: str, one_hot_too: 
 
 def _check_indices(y: np.ndarray, n_classes: int | None, where: str, one_hot_too: bool):
     """Return the 1-D labels ``y`` as an int64 array after checking they are class indices."""
-    numeric = np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)
-    if y.ndim != 1 or not numeric:
+    if y.ndim != 1 or y.dtype.kind not in "iuf":  # ints or floats
         raise _label_error(y, n_classes, where, one_hot_too)
     upper = np.inf if n_classes is None else n_classes
     with np.errstate(invalid="ignore"):
-        bad = ~((y >= 0) & (y < upper) & (y == np.round(y)))
+        bad = ~((y >= 0) & (y < upper))
+        if y.dtype.kind == "f":  # floats must hold whole numbers
+            bad |= y != np.round(y)
     if bad.any():
         raise _label_error(y, n_classes, where, one_hot_too, bad=y[bad][0].item())
     return y.astype(np.int64)

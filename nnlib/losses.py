@@ -20,7 +20,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nnlib.activations import softmax
 from nnlib.labels import as_class_indices
 from nnlib.validation import as_2d
 
@@ -159,12 +158,44 @@ def softmax_cross_entropy(
         Who is asking, used in error messages.
     """
     z, indices = _class_targets(logits, y, "logits", where)
+    shifted, _, sums = _shifted_exp(z)
+    return _mean_log_loss(shifted, sums, indices)
+
+
+def _shifted_exp(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stable pieces of softmax and log-softmax: ``shifted = z - m`` with ``m`` each row's
+    maximum, ``exp(shifted)``, and the row sums of that, shape ``(n_samples, 1)``."""
     shifted = z - z.max(axis=1, keepdims=True)
-    log_sum_exp = np.log(np.exp(shifted).sum(axis=1))
-    return float(np.mean(log_sum_exp - shifted[np.arange(len(z)), indices]))
+    exp = np.exp(shifted)
+    return shifted, exp, exp.sum(axis=1, keepdims=True)
 
 
-class MeanSquaredError:
+def _mean_log_loss(shifted: np.ndarray, sums: np.ndarray, indices: np.ndarray) -> float:
+    """``1/n sum_i [log sum_k exp(z_ik - m_i) - (z_{i,y_i} - m_i)]`` from the pieces above."""
+    return float(np.mean(np.log(sums[:, 0]) - shifted[np.arange(len(shifted)), indices]))
+
+
+class Loss:
+    """What every loss class shares; subclass it for a loss of your own.
+
+    A loss defines ``loss(output, target)``, the mean loss over the batch, and
+    ``loss.gradient(output, target)``, ``dC/d output`` with the shape of ``output``. Training needs
+    both at every step, so ``fit`` asks for them together with ``value_and_gradient``; a loss whose
+    value and gradient share work (:class:`CrossEntropy`: one softmax) computes that work once.
+    """
+
+    def __call__(self, output: ArrayLike, target: ArrayLike) -> float:
+        raise NotImplementedError
+
+    def gradient(self, output: ArrayLike, target: ArrayLike) -> np.ndarray:
+        raise NotImplementedError
+
+    def value_and_gradient(self, output: ArrayLike, target: ArrayLike) -> tuple[float, np.ndarray]:
+        """``(loss(output, target), loss.gradient(output, target))``."""
+        return self(output, target), self.gradient(output, target)
+
+
+class MeanSquaredError(Loss):
     """The quadratic cost of :func:`mse`, for training.
 
     ``loss(output, target)`` gives ``C = 1/(2n) sum ||a - y||^2`` and
@@ -179,7 +210,7 @@ class MeanSquaredError:
         return (a - y) / len(a)
 
 
-class BinaryCrossEntropy:
+class BinaryCrossEntropy(Loss):
     """The cost of :func:`binary_cross_entropy`, for a network ending in one sigmoid unit.
 
     ``output`` holds probabilities of shape ``(n_samples, 1)`` (the sigmoid is a layer of its own)
@@ -202,7 +233,7 @@ class BinaryCrossEntropy:
         return (q - y) / (q * (1 - q)) / len(q)
 
 
-class CrossEntropy:
+class CrossEntropy(Loss):
     """Softmax followed by cross-entropy, on logits: the loss of a classifier.
 
     The network's last layer is a plain dense layer producing logits ``z``; this loss applies the
@@ -223,7 +254,19 @@ class CrossEntropy:
         return softmax_cross_entropy(logits, target, where="CrossEntropy")
 
     def gradient(self, logits: ArrayLike, target: ArrayLike) -> np.ndarray:
-        z, indices = _class_targets(logits, target, "logits", "CrossEntropy.gradient")
-        grad = softmax(z)
-        grad[np.arange(len(z)), indices] -= 1
-        return grad / len(z)
+        return self.value_and_gradient(logits, target)[1]
+
+    def value_and_gradient(self, logits: ArrayLike, target: ArrayLike) -> tuple[float, np.ndarray]:
+        """The loss and ``dC/dz = (softmax(z) - onehot(y)) / n`` from one set of exponentials.
+
+        The value is computed as in :func:`softmax_cross_entropy`, and the same ``exp(z - m)``
+        divided by its row sums is the softmax ``p`` of the gradient: training, which needs both
+        at every step, computes the exponentials once.
+        """
+        z, indices = _class_targets(logits, target, "logits", "CrossEntropy")
+        shifted, grad, sums = _shifted_exp(z)
+        value = _mean_log_loss(shifted, sums, indices)
+        grad /= sums  # p = softmax(z)
+        grad[np.arange(len(z)), indices] -= 1  # p - y: y is 1 at the right class only
+        grad /= len(z)
+        return value, grad

@@ -113,17 +113,21 @@ class SGD(Optimizer):
         self.momentum = momentum
 
     def step(self, parameters: Parameters) -> None:
-        """Update every ``param`` in place: ``param -= eta * grad``, or the momentum step."""
-        velocities = self._buffers(parameters, n_buffers=1 if self.momentum else 0)
-        for (param, grad), buffers in zip(parameters, velocities, strict=True):
+        """Update every ``param`` in place by its step ``v``: ``param += v``.
+
+        With momentum ``v <- mu * v - eta * grad``; plain SGD is the same with ``mu = 0``,
+        ``v = -eta * grad``, written straight into ``v``. Keeping ``v`` between steps also spares
+        plain SGD a new temporary array, as large as the parameter, at every step.
+        """
+        velocities = self._buffers(parameters, n_buffers=1)
+        for (param, grad), (v,) in zip(parameters, velocities, strict=True):
             grad = self._gradient(param, grad)
             if self.momentum:
-                (v,) = buffers
                 v *= self.momentum
                 v -= self.learning_rate * grad
-                param += v
             else:
-                param -= self.learning_rate * grad
+                np.multiply(grad, -self.learning_rate, out=v)
+            param += v
 
 
 class Adam(Optimizer):

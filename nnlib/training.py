@@ -11,27 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike
 from tqdm.auto import tqdm
 
 from nnlib.labels import as_class_indices, as_one_hot
-from nnlib.losses import CrossEntropy
+from nnlib.losses import CrossEntropy, Loss
 from nnlib.network import Sequential
 from nnlib.optim import Optimizer
 from nnlib.validation import Seed, as_2d, as_rng, check_positive
-
-
-class Loss(Protocol):
-    """What ``fit`` needs of a loss (``nnlib.losses.CrossEntropy`` and its siblings)."""
-
-    def __call__(self, output: np.ndarray, target: np.ndarray) -> float:
-        """The mean loss over the batch."""
-
-    def gradient(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
-        """``dC/d output``, shape of ``output``."""
 
 
 def minibatches(
@@ -141,10 +130,10 @@ def _n_correct(network: Sequential, output: np.ndarray, targets: np.ndarray) -> 
 
 
 def _check_loss(loss: Loss, where: str) -> None:
-    if not (callable(loss) and callable(getattr(loss, "gradient", None))):
+    if not isinstance(loss, Loss):
         raise TypeError(
-            f"{where}: loss must be a loss object with a gradient method, such as "
-            f"nnlib.losses.CrossEntropy(), got {loss!r}."
+            f"{where}: loss must be a loss object, such as nnlib.losses.CrossEntropy() (or your "
+            f"own subclass of nnlib.losses.Loss), got {loss!r}."
         )
 
 
@@ -175,8 +164,8 @@ def fit(
         the other losses, an array of the network's output shape; a 1-D array of labels becomes
         a column (one output) or one-hot rows (several).
     loss : loss object
-        ``loss(output, y)`` gives the batch loss and ``loss.gradient(output, y)`` its gradient,
-        e.g. ``nnlib.losses.CrossEntropy()``.
+        ``loss.value_and_gradient(output, y)`` gives the batch loss and its gradient, e.g.
+        ``nnlib.losses.CrossEntropy()``; any subclass of ``nnlib.losses.Loss`` will do.
     optimizer : optimiser
         Its ``step(network.parameters())`` updates the parameters, e.g. ``nnlib.optim.SGD(0.5)``.
     epochs : int
@@ -234,13 +223,15 @@ def fit(
                 # batch. A NaN or an infinity in the output then means that the parameters have
                 # blown up: stop and say so.
                 output = network._run(X_batch, training=True)
-                value = loss(output, y_batch) if np.isfinite(output).all() else np.nan
+                value = np.nan
+                if np.isfinite(output).all():
+                    value, grad = loss.value_and_gradient(output, y_batch)
                 if not np.isfinite(value):
                     _diverged(
                         f"the loss became {value} at epoch {epoch}, step {step} of {steps}",
                         optimizer,
                     )
-                network.backward(loss.gradient(output, y_batch))
+                network.backward(grad)
                 optimizer.step(network.parameters())
                 total_loss += value * len(X_batch)
                 if classification:

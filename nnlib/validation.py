@@ -58,7 +58,7 @@ def as_2d(
         which ``fit`` reports with the epoch and step where it happened.
     """
     array = np.asarray(X)
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+    if array.dtype.kind not in "biufc":  # bool, ints, floats, complex: numbers
         raise TypeError(f"{where}: {name} must hold numbers, got an array of dtype {array.dtype}.")
     if array.ndim != 2:
         hint = (
@@ -77,7 +77,7 @@ def as_2d(
         )
     if dtype is not None:
         array = array.astype(dtype, copy=False)
-    elif not np.issubdtype(array.dtype, np.floating):
+    elif array.dtype.kind != "f":
         array = array.astype(np.float64)
     if finite:
         check_finite(array, name, where)

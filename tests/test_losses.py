@@ -62,11 +62,25 @@ def test_softmax_cross_entropy_two_samples_by_hand():
     assert softmax_cross_entropy(logits, [2, 1]) == pytest.approx(expected, rel=1e-12)
     assert CrossEntropy()(logits, [[0, 0, 1], [0, 1, 0]]) == pytest.approx(expected, rel=1e-12)
     # (p - onehot) / n
-    np.testing.assert_allclose(
-        CrossEntropy().gradient(logits, [2, 1]),
-        [[1 / 12, 2 / 12, -3 / 12], [1 / 6, -1 / 3, 1 / 6]],
-        rtol=1e-12,
-    )
+    by_hand = [[1 / 12, 2 / 12, -3 / 12], [1 / 6, -1 / 3, 1 / 6]]
+    np.testing.assert_allclose(CrossEntropy().gradient(logits, [2, 1]), by_hand, rtol=1e-12)
+    value, gradient = CrossEntropy().value_and_gradient(logits, [2, 1])
+    assert value == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(gradient, by_hand, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "loss, output, target",
+    [
+        (MeanSquaredError(), [[1.0, 0.0], [2.0, 1.0]], [[0.0, 1.0], [0.0, 1.0]]),
+        (BinaryCrossEntropy(), [[0.2], [0.75]], [[0.0], [1.0]]),
+        (CrossEntropy(), [[3.0, -1.0, 0.5], [0.0, 2.0, 2.0]], [0, 2]),
+    ],
+)
+def test_value_and_gradient_is_the_value_and_the_gradient(loss, output, target):
+    value, gradient = loss.value_and_gradient(output, target)
+    assert value == loss(output, target)
+    np.testing.assert_array_equal(gradient, loss.gradient(output, target))
 
 
 # ---- gradients against central finite differences in float64 ------------------------------------
@@ -211,7 +225,11 @@ def test_cross_entropy_gradient_rows_sum_to_zero():
         ),
         (
             lambda: CrossEntropy().gradient(np.ones((3, 2)), [0, 1, 2]),
-            r"CrossEntropy.gradient: labels must be class indices 0..1 .* e.g. 2",
+            r"CrossEntropy: labels must be class indices 0..1 .* e.g. 2",
+        ),
+        (
+            lambda: CrossEntropy().value_and_gradient(np.ones((3, 2)), [0, 1, 2]),
+            r"CrossEntropy: labels must be class indices 0..1 .* e.g. 2",
         ),
         (
             lambda: CrossEntropy()(np.ones((2, 3)), np.eye(4)[:2]),
@@ -249,5 +267,5 @@ def test_nan_or_inf_in_the_output_names_the_loss(loss, name, target, bad):
     output = np.array([[0.5, 0.5], [0.5, bad]])
     with pytest.raises(ValueError, match=rf"^{name}: .* NaN or infinite .* index \(1, 1\)"):
         loss(output, target)
-    with pytest.raises(ValueError, match=rf"^{name}.gradient: .* NaN or infinite"):
+    with pytest.raises(ValueError, match=rf"^{name}(\.gradient)?: .* NaN or infinite"):
         loss.gradient(output, target)

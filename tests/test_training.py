@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from nnlib.layers import Dense, Dropout, ReLU, Sigmoid, Tanh
-from nnlib.losses import BinaryCrossEntropy, CrossEntropy, MeanSquaredError, softmax_cross_entropy
+from nnlib.losses import (
+    BinaryCrossEntropy,
+    CrossEntropy,
+    Loss,
+    MeanSquaredError,
+    softmax_cross_entropy,
+)
 from nnlib.metrics import accuracy
 from nnlib.network import Sequential
 from nnlib.optim import SGD, Adam
@@ -196,6 +202,25 @@ def test_regression_targets_have_no_accuracy():
     assert history.accuracy == [] and history.val_accuracy == []
     assert history.loss[-1] < 1e-3 * history.loss[0]
     np.testing.assert_allclose(net.layers[0].W[:, 0], [1.0, -2.0, 0.5], atol=0.01)
+
+
+def test_a_loss_of_ones_own_needs_only_its_value_and_gradient():
+    class MeanAbsoluteError(Loss):
+        def __call__(self, output, target):
+            return float(np.mean(np.abs(output - target)))
+
+        def gradient(self, output, target):
+            return np.sign(output - target) / output.size
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    y = X @ np.array([[1.0], [-2.0], [0.5]])
+    net = Sequential([Dense(3, 1, seed=0)])
+    history = fit(
+        net, X, y, MeanAbsoluteError(), SGD(0.05), epochs=100, batch_size=8, seed=0, progress=False
+    )
+    assert history.loss[-1] < 0.05 * history.loss[0]
+    np.testing.assert_allclose(net.layers[0].W[:, 0], [1.0, -2.0, 0.5], atol=0.05)
 
 
 def test_mse_on_labels_counts_accuracy():
