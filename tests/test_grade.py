@@ -277,6 +277,15 @@ def test_objects_come_out_only_as_descriptions():
     assert not harness.holds_objects({"x": np.zeros(2), "n": 3})
 
 
+def test_a_warning_comes_out_of_the_kernel_with_the_value():
+    outcome = call_case(lambda x: np.exp(np.float32(x)), {"x": 1000.0})
+    arrays = {}
+    manifest = {"missing": "", "cases": [harness._encode_outcome(outcome, arrays)]}
+    (decoded,) = harness.decode_outcomes(manifest, arrays, 1)
+    assert decoded.warning == "RuntimeWarning: overflow encountered in exp"
+    assert decoded.value == np.inf
+
+
 def test_loading_results_refuses_pickles_bombs_links_and_fifos(tmp_path):
     np.savez(tmp_path / "pickle.npz", manifest=np.frombuffer(b"{}", np.uint8), a=np.array([{}]))
     with pytest.raises(ValueError):

@@ -11,6 +11,7 @@ from nnlib.course.selfcheck import (
     Checker,
     Task,
     compare,
+    format_results,
     run_task,
 )
 
@@ -81,6 +82,23 @@ def test_learner_exceptions_become_verdicts():
     assert run_task(SQUARE, lambda x: (_ for _ in ()).throw(NotImplementedError()))[0].reason == (
         NOT_DONE
     )
+
+
+def test_a_warning_is_shown_beside_the_failing_case_only():
+    def naive_exp_square(x):
+        np.exp(np.float32(1000.0))  # overflows, with a RuntimeWarning
+        return x * x
+
+    def warns_and_is_wrong(x):
+        return np.exp(np.float32(1000.0)) * x
+
+    passing = run_task(SQUARE, naive_exp_square)[0]
+    assert passing.passed and passing.warning == ""
+    failing = run_task(SQUARE, warns_and_is_wrong)[0]
+    assert not failing.passed
+    assert failing.warning == "RuntimeWarning: overflow encountered in exp"
+    report = format_results("square", [failing])
+    assert "while it ran, Python warned: RuntimeWarning: overflow encountered in exp" in report
 
 
 def test_strip_solutions_keeps_indentation_and_drops_hidden_tests():

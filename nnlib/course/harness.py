@@ -185,6 +185,7 @@ def _encode_outcome(outcome: Outcome, arrays: dict[str, np.ndarray]) -> dict:
         "error": _cap(outcome.error),
         "not_done": bool(outcome.not_done),
         "mutated": _cap(outcome.mutated),
+        "warning": _cap(outcome.warning),
     }
 
 
@@ -210,6 +211,7 @@ def decode_outcomes(manifest: dict, arrays, n_cases: int) -> list[Outcome] | str
                 error=_cap(str(case.get("error") or "")),
                 not_done=case.get("not_done") is True,
                 mutated=_cap(str(case.get("mutated") or "")),
+                warning=_cap(str(case.get("warning") or "")),
             )
         )
     return outcomes

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import inspect
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -86,23 +87,28 @@ class Outcome:
 
     Exactly one of these describes it: ``not_done`` (it raised ``NotImplementedError``),
     ``error`` (``"TypeError: ..."``, it raised something else), ``mutated`` (the name of an
-    argument it changed in place), or else it returned ``value``.
+    argument it changed in place), or else it returned ``value``. ``warning`` is the first
+    warning the call gave, if any (``"RuntimeWarning: overflow encountered in exp"``): next to a
+    wrong result it is often the best clue to the mistake.
     """
 
     value: object = None
     error: str = ""
     not_done: bool = False
     mutated: str = ""
+    warning: str = ""
 
 
 @dataclass(frozen=True)
 class CaseResult:
-    """The verdict on one case: ``passed`` and, when it failed, the reason."""
+    """The verdict on one case: ``passed`` and, when it failed, the reason (and any warning the
+    learner's function gave on the way, see :class:`Outcome`)."""
 
     call: str
     passed: bool
     reason: str = ""
     hint: str = ""
+    warning: str = ""
 
 
 def short(value) -> str:
@@ -201,19 +207,30 @@ def call_case(function: Callable, args: dict) -> Outcome:
     """Call ``function`` on a copy of ``args`` (positionally) and record what it did.
 
     Any exception becomes data, ``sys.exit()`` included; only ``KeyboardInterrupt`` goes
-    through, so that a kernel can still be interrupted.
+    through, so that a kernel can still be interrupted. Warnings are recorded rather than
+    printed, so the verdict can show them beside the case they belong to.
     """
     copies = copy.deepcopy(args)
-    try:
-        value = function(*copies.values())
-    except NotImplementedError:
-        return Outcome(not_done=True)
-    except (Exception, SystemExit) as error:  # a learner's bug is feedback, not a crash
-        return Outcome(error=error_text(error))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            value = function(*copies.values())
+        except NotImplementedError:
+            return Outcome(not_done=True)
+        except (Exception, SystemExit) as error:  # a learner's bug is feedback, not a crash
+            return Outcome(error=error_text(error), warning=_first_warning(caught))
+    warning = _first_warning(caught)
     for key, original in args.items():
         if isinstance(original, np.ndarray) and not np.array_equal(copies[key], original):
-            return Outcome(mutated=key)
-    return Outcome(value=value)
+            return Outcome(mutated=key, warning=warning)
+    return Outcome(value=value, warning=warning)
+
+
+def _first_warning(caught: list[warnings.WarningMessage]) -> str:
+    """``"RuntimeWarning: overflow encountered in exp"`` for the first warning, or ``""``."""
+    if not caught:
+        return ""
+    return error_text(caught[0].message)
 
 
 def judge(name: str, case: Case, outcome: Outcome) -> CaseResult:
@@ -222,20 +239,23 @@ def judge(name: str, case: Case, outcome: Outcome) -> CaseResult:
     if outcome.not_done:
         return CaseResult(call, False, NOT_DONE)
     if outcome.error:
-        return CaseResult(call, False, f"raised {outcome.error}", case.hint)
-    if outcome.mutated:
+        reason = f"raised {outcome.error}"
+    elif outcome.mutated:
         reason = f"changed its argument `{outcome.mutated}` in place; return a new value instead"
-        return CaseResult(call, False, reason, case.hint)
-    try:
-        if case.verify is not None:
-            reason = case.verify(outcome.value, **case.args)
-        else:
-            reason = compare(outcome.value, case.expected, rtol=case.rtol, atol=case.atol)
-    except Exception as error:  # an answer so odd that the check itself tripped over it
-        reason = (
-            f"the result could not be checked ({error_text(error)}): got {describe(outcome.value)}"
-        )
-    return CaseResult(call, reason is None, reason or "", case.hint if reason else "")
+    else:
+        try:
+            if case.verify is not None:
+                reason = case.verify(outcome.value, **case.args)
+            else:
+                reason = compare(outcome.value, case.expected, rtol=case.rtol, atol=case.atol)
+        except Exception as error:  # an answer so odd that the check itself tripped over it
+            reason = (
+                f"the result could not be checked ({error_text(error)}): "
+                f"got {describe(outcome.value)}"
+            )
+    if reason is None:
+        return CaseResult(call, True)
+    return CaseResult(call, False, reason, case.hint, outcome.warning)
 
 
 def run_case(function: Callable, name: str, case: Case) -> CaseResult:
@@ -275,6 +295,8 @@ def format_results(
             lines.append(f"  ✅ case {i}: {result.call}")
         else:
             lines.append(f"  ❌ case {i}: {result.call}\n       {result.reason}")
+            if result.warning:
+                lines.append(f"       while it ran, Python warned: {result.warning}")
             if result.hint:
                 lines.append(f"       hint: {result.hint}")
     passed = sum(r.passed for r in results)
