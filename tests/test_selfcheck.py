@@ -13,6 +13,7 @@ from nnlib.course.selfcheck import (
     compare,
     format_results,
     run_task,
+    short,
 )
 
 
@@ -99,6 +100,13 @@ def test_a_warning_is_shown_beside_the_failing_case_only():
     assert failing.warning == "RuntimeWarning: overflow encountered in exp"
     report = format_results("square", [failing])
     assert "while it ran, Python warned: RuntimeWarning: overflow encountered in exp" in report
+
+
+def test_bytes_read_as_hex_that_python_takes_back():
+    raw = b"\x00\x00\x08\x01\x00\x00'\x10"
+    text = short(raw)
+    assert text == 'bytes.fromhex("00 00 08 01 00 00 27 10")'
+    assert eval(text) == raw
 
 
 def test_strip_solutions_keeps_indentation_and_drops_hidden_tests():

@@ -112,7 +112,8 @@ class CaseResult:
 
 
 def short(value) -> str:
-    """A one-line rendering of a value: arrays as lists, floats to 6 significant digits."""
+    """A one-line rendering of a value: arrays as lists, floats to 6 significant digits, bytes in
+    hex."""
     if isinstance(value, np.ndarray):
         text = np.array2string(value, precision=4, threshold=20, separator=", ")
         return " ".join(text.split())
@@ -121,7 +122,8 @@ def short(value) -> str:
         return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.6g}"
-    text = repr(value)
+    # bytes in hex, as chapter 07 reads an IDX header, in a form Python takes back
+    text = f'bytes.fromhex("{value.hex(" ")}")' if isinstance(value, bytes) else repr(value)
     return text if len(text) < 200 else text[:200] + "..."
 
 
