@@ -231,6 +231,11 @@ def main() -> None:
     print(f"{args.rounds} rounds; each times one epoch of each, the best epoch is kept")
     print(f"matrix products per epoch:  {gflop:.1f} GFLOP")
     print(f"BLAS lower bound per epoch: {bound:.3f} s  ({gflop / bound:.1f} GFLOP/s)")
+    if max(times["bound"]) > 1.15 * bound:
+        print(
+            f"  (the machine was not quiet: the same bound epoch took {bound:.3f} to "
+            f"{max(times['bound']):.3f} s; the best epochs and the medians may disagree)"
+        )
     print(
         f"nnlib time per epoch:       {ours:.3f} s  = {ours / bound:.2f}x the bound "
         f"(target <= 1.30x; median of the rounds {typical('nnlib', 'bound'):.2f}x)"
