@@ -7,7 +7,8 @@ Every loss is a *mean over the samples* of a batch, so its size does not depend 
 and neither does a good learning rate. Batches are rows: outputs have shape
 ``(n_samples, n_outputs)``. The functions (:func:`mse`, ...) compute the value, as the chapters
 write the formulas; the classes (:class:`MeanSquaredError`, ...) are what training uses: calling one
-gives the value, and ``gradient`` gives ``dC/d output``, the first ``grad_out`` of backpropagation.
+gives the value, ``gradient`` gives ``dC/d output``, the first ``grad_out`` of backpropagation, and
+``value_and_gradient`` gives both at once, as ``fit`` (chapter 06) asks for them at every step.
 
 Logarithms are where losses go wrong numerically: ``log(0)`` is ``-inf``. Probabilities are clipped
 to ``[eps, 1 - eps]``, with ``eps = np.finfo(dtype).eps`` (about 1.2e-7 in float32, 2.2e-16 in
