@@ -69,20 +69,6 @@ def test_softmax_cross_entropy_two_samples_by_hand():
     np.testing.assert_allclose(gradient, by_hand, rtol=1e-12)
 
 
-@pytest.mark.parametrize(
-    "loss, output, target",
-    [
-        (MeanSquaredError(), [[1.0, 0.0], [2.0, 1.0]], [[0.0, 1.0], [0.0, 1.0]]),
-        (BinaryCrossEntropy(), [[0.2], [0.75]], [[0.0], [1.0]]),
-        (CrossEntropy(), [[3.0, -1.0, 0.5], [0.0, 2.0, 2.0]], [0, 2]),
-    ],
-)
-def test_value_and_gradient_is_the_value_and_the_gradient(loss, output, target):
-    value, gradient = loss.value_and_gradient(output, target)
-    assert value == loss(output, target)
-    np.testing.assert_array_equal(gradient, loss.gradient(output, target))
-
-
 # ---- gradients against central finite differences in float64 ------------------------------------
 
 SHAPES = [(1, 1), (3, 2), (5, 4), (8, 10)]
