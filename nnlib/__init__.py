@@ -15,8 +15,8 @@ module                    idea                                                 c
 ``nnlib.layers``          layers: Dense, activations, Dropout, RandomShift     04, 05, 10
 ``nnlib.network``         Sequential: forward, backward, predict, save/load    04, 05, 08
 ``nnlib.autograd``        a scalar autograd Value, backward, graph drawing     05
-``nnlib.init``            weight initialisers: normal, Glorot, He              06
-``nnlib.optim``           optimisers: SGD with momentum, Adam; lr decay        06, 10
+``nnlib.init``            weight initializers: normal, Glorot, He              06
+``nnlib.optim``           optimizers: SGD with momentum, Adam; lr decay        06, 10
 ``nnlib.training``        mini-batches, the training loop fit, evaluate        06
 ``nnlib.metrics``         accuracy and the confusion matrix                    06
 ``nnlib.data``            MNIST: IDX files, checked loading, scaling           07

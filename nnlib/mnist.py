@@ -33,12 +33,12 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 class Recipe:
     """How to build and train an MNIST network; the defaults are the seed network's.
 
-    The weights start from He initialisation for ReLU (which halves the signal it lets through)
+    The weights start from He initialization for ReLU (which halves the signal it lets through)
     and from Glorot's otherwise.
 
     Chapter 10's options, all off by default: ``n_hidden`` may be a tuple of widths, one hidden
     layer each, e.g. ``(1024, 1024)``; ``dropout`` adds a ``Dropout`` of that rate after every
-    hidden activation; ``weight_decay`` is the L2 coefficient of the optimiser; ``lr_decay``
+    hidden activation; ``weight_decay`` is the L2 coefficient of the optimizer; ``lr_decay``
     multiplies the learning rate by that factor after every epoch
     (``nnlib.optim.exponential_decay``); ``shift`` puts a ``RandomShift`` of up to that many
     pixels before the first layer.
@@ -106,7 +106,7 @@ class Recipe:
         return Sequential(layers)
 
     def optimizer_for(self) -> SGD | Adam:
-        """The optimiser the recipe names, with its learning rate and weight decay."""
+        """The optimizer the recipe names, with its learning rate and weight decay."""
         if self.optimizer == "adam":
             return Adam(self.learning_rate, weight_decay=self.weight_decay)
         momentum = 0.9 if self.optimizer == "momentum" else 0.0
