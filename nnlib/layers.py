@@ -265,9 +265,9 @@ class Sigmoid(Layer):
         return self.a
 
     def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray:
-        """Return ``grad_out * a * (1 - a)``."""
+        """Return ``grad_out * a (1 - a)``, the chain rule through ``a = sigmoid(z)``."""
         a = self._saved(self.a)
-        return self._grad(grad_out, a.shape) * a * (1 - a)
+        return self._grad(grad_out, a.shape) * (a * (1 - a))
 
 
 @register
