@@ -63,7 +63,8 @@ def register(cls: type) -> type:
     ``config()`` must return the constructor arguments that rebuild it.
     """
     taken = LAYERS.get(cls.__name__)
-    if taken is not None and taken is not cls and taken.__qualname__ != cls.__qualname__:
+    where = (cls.__module__, cls.__qualname__)  # the same class again, e.g. a re-run cell, is fine
+    if taken is not None and (taken.__module__, taken.__qualname__) != where:
         raise ValueError(
             f"register: a layer named {cls.__name__!r} is already registered ({taken!r}); "
             f"give the new layer another name."

@@ -76,18 +76,6 @@ def test_seed_repeats_and_differs(initializer):
     np.testing.assert_array_equal(first, initializer(20, 10, seed=rng))
 
 
-def test_initializers_by_name():
-    assert init.INITIALIZERS["he_normal"] is init.he_normal
-    assert set(init.INITIALIZERS) == {
-        "zeros",
-        "normal",
-        "glorot_uniform",
-        "glorot_normal",
-        "he_normal",
-        "he_uniform",
-    }
-
-
 @pytest.mark.parametrize(
     ("call", "match"),
     [
