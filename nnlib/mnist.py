@@ -12,10 +12,12 @@ decay, a decaying learning rate and randomly shifted training digits.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from nnlib.data import flatten_and_scale, load_mnist
 from nnlib.layers import Dense, Dropout, RandomShift, ReLU, Sigmoid, Tanh
@@ -25,7 +27,8 @@ from nnlib.optim import SGD, Adam, exponential_decay
 from nnlib.training import History, evaluate, fit
 from nnlib.validation import check_in_range, check_positive
 
-ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU}
+ACTIVATION_LAYERS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU}
+"""The hidden activations a recipe may name, and their layers."""
 OPTIMIZERS = ("sgd", "momentum", "adam")
 
 
@@ -73,7 +76,7 @@ class Recipe:
         if self.shift:  # 0 turns it off
             check_positive(self.shift, "shift", "Recipe", integer=True)
         for name, value, choices in [
-            ("activation", self.activation, tuple(ACTIVATIONS)),
+            ("activation", self.activation, tuple(ACTIVATION_LAYERS)),
             ("optimizer", self.optimizer, OPTIMIZERS),
             ("dtype", self.dtype, ("float32", "float64")),
         ]:
@@ -97,7 +100,7 @@ class Recipe:
         for width in self.hidden:
             layers += [
                 Dense(n_in, width, init=init, seed=rng, dtype=self.dtype),
-                ACTIVATIONS[self.activation](),
+                ACTIVATION_LAYERS[self.activation](),
             ]
             if self.dropout:
                 layers.append(Dropout(self.dropout, seed=rng))
@@ -113,7 +116,9 @@ class Recipe:
         return SGD(self.learning_rate, momentum=momentum, weight_decay=self.weight_decay)
 
 
-def load_prepared(directory=None, dtype="float32"):
+def load_prepared(
+    directory: str | os.PathLike | None = None, dtype: DTypeLike = "float32"
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """MNIST as the classic listings prepare it: rows of 784 values in [0, 1], integer labels.
 
     Returns
