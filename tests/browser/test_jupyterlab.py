@@ -317,7 +317,7 @@ def test_an_exercise_says_not_done_then_passes_and_progress_shows_it(page, cours
     table = page.locator(f"{NOTEBOOK} .jp-RenderedMarkdown table").last
     table.wait_for()
     row = table.locator("tr", has_text=EXERCISE).inner_text()
-    assert "1 of 4" in row and "✅ weighted_sum" in row and "⬜ predict_batch" in row
+    assert "1 of 4" in row and "✓ weighted_sum" in row and "○ predict_batch" in row
     screenshot(table, "ex01-progress")
     wait_for_kernel_idle(page)
 
