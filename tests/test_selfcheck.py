@@ -1,9 +1,13 @@
 """The self-check machinery: comparisons, verdicts, stubs and the never-crash promise."""
 
+import nbformat
 import numpy as np
 import pytest
 
+from conftest import ROOT
+from nnlib.course.grade import grade as grade_class
 from nnlib.course.release import strip_solutions
+from nnlib.course.sandbox import Limits
 from nnlib.course.selfcheck import (
     FAIL_MARK,
     NOT_DONE,
@@ -215,3 +219,31 @@ def test_verdict_marks_are_in_common_fonts_not_emoji():
     assert (PASS_MARK, FAIL_MARK) == ("\u2713", "\u2717")  # CHECK MARK, BALLOT X: DejaVu has both
     assert f"  {PASS_MARK} case 1" in report and f"  {FAIL_MARK} case 2" in report
     assert not any(ord(ch) > 0x2BFF for ch in report)  # nothing from the emoji planes
+
+
+def test_the_grader_diagnoses_in_its_own_process(tmp_path):
+    """`nnlib grade`: outcomes leave the sandboxed kernel as data; mistakes are named outside."""
+    source = ROOT / "exercises" / "source" / "ex03_loss_and_gradient_descent.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    wrong = {
+        "mse": "def mse(y_pred, y_true):\n    return float(((y_pred - y_true) ** 2).sum()) / 2\n",
+        "gradients": "def gradients(w, b, X, y):\n    p = sigmoid(X @ w + b)\n"
+        "    return X.T @ (y - p) / len(X), float(np.mean(y - p))\n",
+    }
+    for cell in nb.cells:
+        task = cell.metadata.get("nnlib", {}).get("task")
+        if cell.metadata.get("nnlib", {}).get("role") == "solution" and task in wrong:
+            cell.source = wrong[task]
+    (tmp_path / "learner").mkdir()
+    nbformat.write(nb, tmp_path / "learner" / source.name)
+    limits = Limits(cell_timeout=20, total_timeout=120, memory_mb=2048, output_mb=2, grace=2)
+    (grade,) = grade_class(source, [tmp_path / "learner"], tmp_path / "out", limits,
+                           report=lambda line: None)  # fmt: skip
+    reports = {task.name: task.report() for task in grade.tasks}
+    assert "this mistake gives: no 1/n: sums over the samples" in reports["mse"]
+    assert "this mistake gives: sign error: y - p" in reports["gradients"]
+    note = "task 3, `gradients`, does not pass yet: fix it first."
+    assert note in reports["gradient_descent_step"]
+    assert "steps uphill" not in reports["gradient_descent_step"]
+    assert [task.score for task in grade.tasks] == [0.33, 2, 0, 0]  # mse passes case 3 only
+    assert grade.status == "ok", grade.notes
