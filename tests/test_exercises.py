@@ -10,6 +10,7 @@ says "fix it first" instead of blaming itself; and the nbgrader metadata is cons
 import contextlib
 import importlib
 import io
+import re
 
 import nbformat
 import pytest
@@ -197,6 +198,21 @@ DEPENDENT = [
         next(t for t in exercise_tasks(read(source)) if t.name == used).mistakes
     )
 ]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_a_task_declares_exactly_the_earlier_tasks_its_solution_calls(source):
+    nb = read(source)
+    tasks = exercise_tasks(nb)
+    solutions = {
+        cell.metadata["nnlib"]["task"]: cell.source
+        for cell in nb.cells
+        if cell.metadata.get("nnlib", {}).get("role") == "solution"
+    }
+    for position, task in enumerate(tasks):
+        body = solutions[task.name].split(f"def {task.name}(", 1)[1]
+        called = tuple(t.name for t in tasks[:position] if re.search(rf"\b{t.name}\(", body))
+        assert task.uses == called, f"{task.name} calls {called} but declares uses={task.uses}"
 
 
 def test_dependent_tasks_are_declared():
