@@ -99,8 +99,9 @@ class Task:
 
     ``uses`` names the earlier tasks of the exercise that this task's function calls (a
     gradient-descent step calls the task that computes the gradient). ``warning_hint``, when
-    set, is a promise of the task that the function never overflows: a case on which it makes
-    numpy warn fails, with this hint, even when its values are right.
+    set, is the task's promise that numpy never warns (no overflow, no logarithm of 0): a case
+    on which the function makes numpy warn fails, with this hint, even when its values are
+    right.
     """
 
     name: str
@@ -292,7 +293,7 @@ def judge(name: str, case: Case, outcome: Outcome) -> CaseResult:
 
 
 def _kept_promise(task: Task, case: Case, outcome: Outcome) -> CaseResult:
-    """:func:`judge`, and a task that promises no overflow fails a case on which numpy warned."""
+    """:func:`judge`, and a task that promises no warning fails a case on which numpy warned."""
     result = judge(task.name, case, outcome)
     if result.passed and task.warning_hint and outcome.warning:
         reason = f"the values are right, but numpy warned: {outcome.warning}"
@@ -330,7 +331,7 @@ def _same_outcome(got: Outcome, want: Outcome, case: Case, warned: bool) -> bool
 _MISTAKE_FUNCTIONS: dict[tuple[str, str], Callable] = {}
 
 
-def mistake_function(task: Task, mistake: Mistake) -> Callable:
+def _mistake_function(task: Task, mistake: Mistake) -> Callable:
     """The planted mistake's function, defined once from its code in a namespace of its own."""
     key = (task.name, mistake.code)
     if key not in _MISTAKE_FUNCTIONS:
@@ -355,7 +356,7 @@ def diagnose(task: Task, case: Case, outcome: Outcome) -> CaseResult:
     warned = result.reason.startswith("the values are right, but numpy warned")
     matches = []
     for mistake in task.mistakes:
-        planted = call_case(mistake_function(task, mistake), case.args)
+        planted = call_case(_mistake_function(task, mistake), case.args)
         if not _kept_promise(task, case, planted).passed and _same_outcome(
             outcome, planted, case, warned
         ):
