@@ -409,7 +409,7 @@ def with_dependencies(
         first = failing[0]
         note = (
             f"task {order.index(first) + 1}, `{first}`, does not pass yet: fix it first. "
-            f"`{task.name}` calls it, so its mistakes show up here too."
+            f"`{task.name}` calls it, so a mistake there shows up here too."
         )
         out[task.name] = [
             r if r.passed else replace(r, hint=note, mistakes=()) for r in results[task.name]
