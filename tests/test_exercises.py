@@ -109,6 +109,17 @@ def test_planted_mistake_fails_and_every_failing_case_names_it(task, mistake):
     assert mistake.message in report
 
 
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_a_cases_hint_is_neutral_advice_about_one_mistake_stays_with_that_mistake(source):
+    for task in exercise_tasks(read(source)):
+        for mistake in filter(lambda m: m.hint, task.mistakes):
+            for case in task.cases:
+                assert mistake.hint not in case.hint and case.hint not in mistake.hint, (
+                    f"{task.name}: the case hint {case.hint!r} repeats the hint of the mistake "
+                    f"{mistake.description!r}, which only that mistake should show"
+                )
+
+
 def exercise(name):
     return importlib.import_module(f"nnlib.course.checks.{name}")
 
