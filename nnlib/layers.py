@@ -74,7 +74,12 @@ def register(cls: type) -> type:
 
 
 class Layer:
-    """What every layer shares: no parameters by default, a name, and the checks of its inputs."""
+    """The layer protocol, and what every layer shares: no parameters by default, a name, and
+    the checks of its inputs.
+
+    A layer of your own subclasses this class and writes ``forward`` and ``backward`` with these
+    signatures (and ``parameters`` if it learns): ``Sequential`` calls nothing else.
+    """
 
     def forward(self, X: ArrayLike, training: bool = False) -> np.ndarray:
         """Return the layer's output for the batch ``X`` and save what ``backward`` needs."""
