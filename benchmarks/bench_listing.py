@@ -216,6 +216,7 @@ def tensorflow_runs(data, seeds) -> dict:
         runs.append(
             {
                 "seed": seed,
+                "machine": machine(),
                 "printed": printed.getvalue().strip(),
                 "nan_step": train_set.nan_step,
                 "seconds": round(time.perf_counter() - start, 1),
@@ -233,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=3, help="seeds per row (default 3)")
     parser.add_argument("--printed-seeds", type=int, default=10, help="seeds of row 1 (10)")
     parser.add_argument("--only", type=int, nargs="+", help="row numbers to run (1 to 4)")
+    parser.add_argument("--seed-list", type=int, nargs="+", help="these seeds, not range(--seeds)")
     parser.add_argument("--steps", type=int, default=1000, help="steps of the listing's loop")
     parser.add_argument("--epochs", type=int, default=20, help="epochs of the Keras row")
     parser.add_argument("--slice", type=int, help="train on the first N training digits only")
@@ -246,13 +248,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.slice:
         X_train, y_train = X_train[: args.slice + 5000], y_train[: args.slice + 5000]
     data = ((X_train, y_train), test)
-    seeds = list(range(args.seeds))
+    seeds = args.seed_list or list(range(args.seeds))
     before = machine()
     print(f"{before['cpu_count']} CPUs, numpy {before['numpy']}, load {before['load_average']}")
     path = folder / "listing.json" if folder else None
     report = json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else {}
-    if args.tensorflow:
-        report["tensorflow"] = {**tensorflow_runs(data, seeds), "machine": before}
+    if args.tensorflow:  # runs of other seeds already in the file are kept
+        earlier = report.get("tensorflow", {}).get("runs", [])
+        measured = tensorflow_runs(data, seeds)
+        runs = [run for run in earlier if run["seed"] not in seeds] + measured["runs"]
+        report["tensorflow"] = {**measured, "runs": sorted(runs, key=lambda run: run["seed"])}
     else:
         print(f"{'':3}{'variant':24}{'schedule':>20}   test accuracy per seed")
         rows = report.get("rows", [None] * (len(ROWS) + 1))
