@@ -72,25 +72,31 @@ to_categorical = Task(
             "transposed",
             "import numpy as np\ndef to_categorical(y, n_classes):\n"
             "    return np.eye(n_classes)[y].T\n",
-            "shape (len(y), n_classes)",
+            "Your rows are the classes and your",
+            hint="Your rows are the classes and your columns the samples: drop the .T; one "
+            "row per label.",
         ),
         Mistake(
             "width from the labels seen",
             "import numpy as np\ndef to_categorical(y, n_classes):\n"
             "    return np.eye(y.max() + 1)[y]\n",
-            "even when the largest class is missing",
+            "Use n_classes for the width, not",
+            hint="Use n_classes for the width, not y.max() + 1: a batch may miss the last classes.",
         ),
         Mistake(
             "classes counted from 1",
             "import numpy as np\ndef to_categorical(y, n_classes):\n"
             "    return np.eye(n_classes)[y - 1]\n",
-            "a 1.0 in column y[i]",
+            "Class y goes in column y, counting from",
+            hint="Class y goes in column y, counting from 0: do not subtract 1.",
         ),
         Mistake(
             "integers, not floats",
             "import numpy as np\ndef to_categorical(y, n_classes):\n"
             "    return np.eye(n_classes, dtype=int)[y]\n",
-            "return a float array",
+            "Your ones and zeros are integers: make",
+            hint="Your ones and zeros are integers: make the array float, e.g. "
+            "np.eye(n_classes)[y].",
         ),
     ],
 )
@@ -208,7 +214,9 @@ listing_step = Task(
             "    da = dz @ W2.T * h * (1 - h)\n"
             "    return (loss, W1 - lr * X.T @ da, b1 - lr * da.sum(axis=0),\n"
             "            W2 - lr * h.T @ dz, b2 - lr * dz.sum(axis=0))\n",
-            "the mean over the batch",
+            "You summed over the batch: line 15 uses",
+            hint="You summed over the batch: line 15 uses reduce_mean, so divide the loss "
+            "and dz = p - Y by n = len(X).",
         ),
         Mistake(
             "no sigmoid slope",
@@ -222,7 +230,9 @@ listing_step = Task(
             "    da = dz @ W2.T\n"
             "    return (loss, W1 - lr * X.T @ da, b1 - lr * da.sum(axis=0),\n"
             "            W2 - lr * h.T @ dz, b2 - lr * dz.sum(axis=0))\n",
-            "the sigmoid's slope",
+            "On the way back through line 9,",
+            hint="On the way back through line 9, multiply dz @ W2.T by the sigmoid's "
+            "derivative h * (1 - h).",
         ),
         Mistake(
             "W2 updated before backpropagating through it",
@@ -237,7 +247,9 @@ listing_step = Task(
             "    da = dz @ W2.T * h * (1 - h)\n"
             "    return (loss, W1 - lr * X.T @ da, b1 - lr * da.sum(axis=0),\n"
             "            W2, b2 - lr * dz.sum(axis=0))\n",
-            "with the old W2",
+            "Compute every gradient first, with the",
+            hint="Compute every gradient first, with the weights the forward pass used; "
+            "update W2 only afterwards.",
         ),
         Mistake(
             "a step up the gradient",
@@ -251,7 +263,8 @@ listing_step = Task(
             "    da = dz @ W2.T * h * (1 - h)\n"
             "    return (loss, W1 + lr * X.T @ da, b1 + lr * da.sum(axis=0),\n"
             "            W2 + lr * h.T @ dz, b2 + lr * dz.sum(axis=0))\n",
-            "a step against the gradient",
+            "Gradient descent subtracts: new = old -",
+            hint="Gradient descent subtracts: new = old - learning_rate * gradient.",
         ),
     ],
 )
@@ -304,17 +317,23 @@ bad_lines = Task(
         Mistake(
             "the softmax line",
             "def bad_lines():\n    return 13, 7\n",
-            "where one of its outputs, 0, goes into a logarithm",
+            "The softmax (line 13) gives a 0 without",
+            hint="The softmax (line 13) gives a 0 without error; the NaN is made where that "
+            "0 meets tf.log.",
         ),
         Mistake(
             "the output layer's weights",
             "def bad_lines():\n    return 15, 11\n",
-            "the 500 hidden ones",
+            "Saturation is about the 500 hidden",
+            hint="Saturation is about the 500 hidden sigmoid units: look for the line that "
+            "draws w1.",
         ),
         Mistake(
             "the sigmoid line",
             "def bad_lines():\n    return 15, 9\n",
-            "the scale of the weights",
+            "The sigmoid is not to blame; the N(0,",
+            hint="The sigmoid is not to blame; the N(0, 1) weights that feed it are: look "
+            "for the line that draws w1.",
         ),
     ],
 )
@@ -362,21 +381,25 @@ log_softmax = Task(
             "import numpy as np\ndef log_softmax(z):\n"
             "    e = np.exp(z)\n"
             "    return np.log(e / e.sum(axis=1, keepdims=True))\n",
-            "Subtract each row's own maximum",
+            "exp(1000) overflows: subtract each",
+            hint="exp(1000) overflows: subtract each row's maximum before exp, and never "
+            "take log of the softmax itself.",
         ),
         Mistake(
             "one maximum for the whole batch",
             "import numpy as np\ndef log_softmax(z):\n"
             "    s = z - z.max()\n"
             "    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))\n",
-            "One maximum for the whole batch",
+            "Use z.max(axis=1, keepdims=True), one",
+            hint="Use z.max(axis=1, keepdims=True), one maximum per row, not z.max().",
         ),
         Mistake(
             "sum over the wrong axis",
             "import numpy as np\ndef log_softmax(z):\n"
             "    s = z - z.max(axis=1, keepdims=True)\n"
             "    return s - np.log(np.exp(s).sum(axis=0, keepdims=True))\n",
-            "the sum over each row (axis=1)",
+            "Sum the exponentials along each row,",
+            hint="Sum the exponentials along each row, axis=1, not down the columns.",
         ),
     ],
 )
@@ -419,19 +442,24 @@ accuracy = Task(
             "argmax down the columns",
             "import numpy as np\ndef accuracy(P, Y):\n"
             "    return np.mean(np.argmax(P, axis=0) == np.argmax(Y, axis=0))\n",
-            "axis=1",
+            "Use np.argmax(..., axis=1): one",
+            hint="Use np.argmax(..., axis=1): one predicted class per row (sample).",
         ),
         Mistake(
             "count instead of fraction",
             "import numpy as np\ndef accuracy(P, Y):\n"
             "    return np.sum(np.argmax(P, axis=1) == np.argmax(Y, axis=1))\n",
-            "not its sum",
+            "Return np.mean of the comparison, a",
+            hint="Return np.mean of the comparison, a fraction between 0 and 1, not the "
+            "number of hits.",
         ),
         Mistake(
             "rounded probabilities",
             "import numpy as np\ndef accuracy(P, Y):\n"
             "    return np.mean(np.all(np.round(P) == Y, axis=1))\n",
-            "do not round or threshold P",
+            "Compare argmax(P) with argmax(Y);",
+            hint="Compare argmax(P) with argmax(Y); rounding P misses the winner when its "
+            "probability is below 0.5.",
         ),
     ],
 )
@@ -534,7 +562,8 @@ keras_to_nnlib = Task(
             "            out.append((names[layer['activation']],))\n"
             "        n_in = layer['units']\n"
             "    return out\n",
-            "takes the number of inputs first",
+            "Write Dense(n_in, n_out): the inputs",
+            hint="Write Dense(n_in, n_out): the inputs first, then Keras' units.",
         ),
         Mistake(
             "keeps the softmax",
@@ -549,7 +578,8 @@ keras_to_nnlib = Task(
             "            out.append((names[layer['activation']],))\n"
             "        n_in = layer['units']\n"
             "    return out\n",
-            "Leave the last softmax out",
+            "Drop the softmax of the last layer:",
+            hint="Drop the softmax of the last layer: CrossEntropy applies it.",
         ),
         Mistake(
             "inputs only from input_dim",
@@ -561,7 +591,8 @@ keras_to_nnlib = Task(
             "        if layer.get('activation') in names:\n"
             "            out.append((names[layer['activation']],))\n"
             "    return out\n",
-            "the units of the layer before",
+            "Carry n_in along: after each layer,",
+            hint="Carry n_in along: after each layer, n_in becomes that layer's units.",
         ),
         Mistake(
             "activations dropped",
@@ -572,7 +603,9 @@ keras_to_nnlib = Task(
             "        out.append(('Dense', n_in, layer['units']))\n"
             "        n_in = layer['units']\n"
             "    return out\n",
-            "is a layer of its own",
+            "Add an activation layer, e.g.",
+            hint="Add an activation layer, e.g. ('Sigmoid',), after each Dense whose Keras "
+            "activation is sigmoid, relu or tanh.",
         ),
     ],
 )

@@ -45,19 +45,23 @@ relu_forward_backward = Task(
             "import numpy as np\ndef relu_forward_backward(z, grad_out):\n"
             "    a = np.maximum(z, 0)\n"
             "    return a, grad_out * a\n",
-            "not by the activation a",
+            "Multiply grad_out by the slope (z > 0),",
+            hint="Multiply grad_out by the slope (z > 0), which is 0 or 1, not by a = max(z, 0).",
         ),
         Mistake(
             "forgets grad_out",
             "import numpy as np\ndef relu_forward_backward(z, grad_out):\n"
             "    return np.maximum(z, 0), (z > 0).astype(float)\n",
-            "grad_out * (z > 0)",
+            "The backward pass returns grad_out *",
+            hint="The backward pass returns grad_out * relu'(z); the slope alone ignores the"
+            " gradient from above.",
         ),
         Mistake(
             "slope 1 at zero",
             "import numpy as np\ndef relu_forward_backward(z, grad_out):\n"
             "    return np.maximum(z, 0), grad_out * (z >= 0)\n",
-            "test z > 0, not z >= 0",
+            "Use z > 0 for the slope: at z = 0 it is",
+            hint="Use z > 0 for the slope: at z = 0 it is taken as 0.",
         ),
     ],
 )
@@ -91,12 +95,14 @@ he_std = Task(
         Mistake(
             "the variance",
             "def he_std(n_in):\n    return 2 / n_in\n",
-            "not the variance",
+            "Take the square root: the standard",
+            hint="Take the square root: the standard deviation of N(0, 2/n_in) is sqrt(2 / n_in).",
         ),
         Mistake(
             "LeCun's, without the 2",
             "import numpy as np\ndef he_std(n_in):\n    return np.sqrt(1 / n_in)\n",
-            "the half of its inputs that a ReLU zeroes",
+            "He's variance is 2 / n_in, twice",
+            hint="He's variance is 2 / n_in, twice LeCun's 1 / n_in.",
         ),
     ],
 )
@@ -173,25 +179,29 @@ dropout_forward_backward = Task(
             "not rescaled",
             "def dropout_forward_backward(a, keep, rate, grad_out):\n"
             "    return a * keep, grad_out * keep\n",
-            "then divide the kept ones by 1 - rate",
+            "Divide the kept entries, and the",
+            hint="Divide the kept entries, and the gradient, by 1 - rate as well as masking them.",
         ),
         Mistake(
             "divided by the rate",
             "def dropout_forward_backward(a, keep, rate, grad_out):\n"
             "    return a * keep / rate, grad_out * keep / rate\n",
-            "not by rate",
+            "Divide by the probability of keeping, 1",
+            hint="Divide by the probability of keeping, 1 - rate, not by rate.",
         ),
         Mistake(
             "backward pass without the mask",
             "def dropout_forward_backward(a, keep, rate, grad_out):\n"
             "    return a * keep / (1 - rate), grad_out\n",
-            "uses the forward pass's mask",
+            "Multiply grad_out by the same keep / (1",
+            hint="Multiply grad_out by the same keep / (1 - rate) as the forward pass.",
         ),
         Mistake(
             "backward pass not rescaled",
             "def dropout_forward_backward(a, keep, rate, grad_out):\n"
             "    return a * keep / (1 - rate), grad_out * keep\n",
-            "a kept one was scaled by 1 / (1 - rate)",
+            "The gradient also needs the 1 / (1 -",
+            hint="The gradient also needs the 1 / (1 - rate) of the forward pass.",
         ),
     ],
 )
@@ -260,18 +270,21 @@ l2_penalty = Task(
             "gradient twice too large",
             "import numpy as np\ndef l2_penalty(W, lam):\n"
             "    return lam / 2 * np.sum(W**2), 2 * lam * W\n",
-            "the 2 of the square cancels the 1/2",
+            "With the 1/2 in the penalty the",
+            hint="With the 1/2 in the penalty the gradient is lam * W, not 2 * lam * W.",
         ),
         Mistake(
             "penalty without the half",
             "import numpy as np\ndef l2_penalty(W, lam):\n    return lam * np.sum(W**2), lam * W\n",
-            "is not the derivative of your penalty",
+            "The penalty is lam / 2 * sum(W**2):",
+            hint="The penalty is lam / 2 * sum(W**2): keep the 1/2.",
         ),
         Mistake(
             "penalty of the absolute values (L1)",
             "import numpy as np\ndef l2_penalty(W, lam):\n"
             "    return lam / 2 * np.sum(np.abs(W)), lam * W\n",
-            "(the 1/2 makes the gradient clean)",
+            "Square the weights: L2 is sum(W**2),",
+            hint="Square the weights: L2 is sum(W**2), not sum(abs(W)).",
         ),
     ],
 )
@@ -315,7 +328,9 @@ train_with_decay = Task(
             "        w = w - initial * factor**epoch * w\n"
             "        path.append(w)\n"
             "    return np.array(path)\n",
-            "the first epoch trains with the initial rate",
+            "Your first step already used initial *",
+            hint="Your first step already used initial * factor: epoch e uses factor**(e - "
+            "1), so epoch 1 uses initial.",
         ),
         Mistake(
             "linear, not exponential",
@@ -325,13 +340,15 @@ train_with_decay = Task(
             "        w = w - initial * factor * epoch * w\n"
             "        path.append(w)\n"
             "    return np.array(path)\n",
-            "a power, not a product with the epoch",
+            "Raise factor to the power e - 1 instead",
+            hint="Raise factor to the power e - 1 instead of multiplying it by the epoch number.",
         ),
         Mistake(
             "never decays",
             "import numpy as np\ndef train_with_decay(w0, initial, factor, epochs):\n"
             "    return w0 * (1 - initial) ** np.arange(1, epochs + 1)\n",
-            "after every epoch the rate is multiplied by factor",
+            "Your rate stays at initial: multiply it",
+            hint="Your rate stays at initial: multiply it by factor once per epoch.",
         ),
         Mistake(
             "only the last value",
@@ -340,7 +357,8 @@ train_with_decay = Task(
             "    for epoch in range(1, epochs + 1):\n"
             "        w = w - initial * factor ** (epoch - 1) * w\n"
             "    return w\n",
-            "shape (epochs,)",
+            "Append w after every epoch and return",
+            hint="Append w after every epoch and return the array of all of them.",
         ),
     ],
 )
@@ -384,19 +402,23 @@ best_epoch = Task(
             "counted from 0",
             "import numpy as np\ndef best_epoch(train_accuracy, val_accuracy):\n"
             "    return int(np.argmax(val_accuracy))\n",
-            "np.argmax counts from 0",
+            "Add 1 to np.argmax: the first epoch is",
+            hint="Add 1 to np.argmax: the first epoch is epoch 1.",
         ),
         Mistake(
             "chosen on the training accuracy",
             "import numpy as np\ndef best_epoch(train_accuracy, val_accuracy):\n"
             "    return int(np.argmax(train_accuracy)) + 1\n",
-            "never the training accuracy",
+            "Use val_accuracy, not train_accuracy,",
+            hint="Use val_accuracy, not train_accuracy, to choose.",
         ),
         Mistake(
             "the last of a tie",
             "import numpy as np\ndef best_epoch(train_accuracy, val_accuracy):\n"
             "    return len(val_accuracy) - int(np.argmax(val_accuracy[::-1]))\n",
-            "take the earliest of the best epochs",
+            "np.argmax on val_accuracy itself",
+            hint="np.argmax on val_accuracy itself returns the first of equal maxima: the "
+            "earliest epoch.",
         ),
     ],
 )
