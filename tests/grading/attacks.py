@@ -18,9 +18,9 @@ from pathlib import Path
 
 import nbformat
 
-from nnlib.course.grade import FLAGS
 from nnlib.course.release import render, student_notebook
-from nnlib.course.submissions import grade_id
+from nnlib.course.exercise import grade_id
+from nnlib.course.verdicts import Flag
 
 ROOT = Path(__file__).resolve().parents[2]
 EX01 = ROOT / "exercises" / "source" / "ex01_single_neuron.ipynb"
@@ -115,7 +115,7 @@ class Attack:
 
     @property
     def status(self) -> str:
-        return ";".join(flag for flag in FLAGS if flag in self.flags) or "ok"
+        return ";".join(flag.value for flag in Flag if flag in self.flags) or "ok"
 
 
 def _cells(
