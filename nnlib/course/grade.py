@@ -39,13 +39,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from nnlib.course import harness, sandbox
 from nnlib.course.exercise import Exercise, GradingError, load_exercise
 from nnlib.course.release import strip_solutions
 from nnlib.course.report import number, write_gradebook, write_learner
-from nnlib.course.sandbox import JobLog, Limits, Mode
+from nnlib.course.sandbox import CellLog, JobLog, Limits, Mode
 from nnlib.course.selfcheck import NOT_DONE, Case, CaseResult, Outcome, Task, call_text, judge
 from nnlib.course.submissions import (
     MAX_NOTEBOOK_MB,
@@ -59,7 +57,7 @@ from nnlib.course.submissions import (
 )
 from nnlib.course.untrusted import quoted, safe_text, type_name
 from nnlib.course.verdicts import Flag, Grade, TaskGrade
-from nnlib.course.worker import CellStatus, Stop
+from nnlib.course.worker import STOPPING, CellStatus, Stop
 
 __all__ = ["GradingError", "Run", "grade", "grade_submission", "load_exercise"]
 
@@ -128,25 +126,13 @@ def _grade_into(grade: Grade, submission: Submission, limits: Limits, max_mb: fl
     grade.tasks = [_judge_task(grade, task, log, limits) for task in exercise.tasks]
 
 
-def _calls(exercise: Exercise, which: Callable[[Task], list[Case]]) -> bytes:
-    arrays: dict[str, np.ndarray] = {}
-    tasks = {t.name: harness.encode([c.args for c in which(t)], arrays) for t in exercise.tasks}
-    return harness.dump_data({"tasks": tasks}, arrays)
-
-
 def _job(exercise: Exercise, solutions: dict[str, str], limits: Limits) -> dict:
     hidden_cells = [
-        {"label": f"hidden:{t.name}", "task": t.name, "phase": harness.HIDDEN}
+        _tests(t.name, harness.HIDDEN, exercise.hidden[t.name])
         for t in exercise.tasks
         if exercise.hidden[t.name]
     ]
-    return sandbox.job_for(
-        _plan(exercise, solutions),
-        hidden_cells,
-        _calls(exercise, lambda task: task.cases),
-        _calls(exercise, lambda task: exercise.hidden[task.name]),
-        limits,
-    )
+    return sandbox.job_for(_plan(exercise, solutions), hidden_cells, limits)
 
 
 def _plan(exercise: Exercise, solutions: dict[str, str]) -> list[dict]:
@@ -162,16 +148,24 @@ def _plan(exercise: Exercise, solutions: dict[str, str]) -> list[dict]:
         if nbgrader.get("solution"):
             cells.append({"label": f"solution:{task_of(cell)}", "source": solutions[task_of(cell)]})
         elif is_check(cell):
-            cells.append(_tests(task_of(cell)))
+            cells.append(_tests(task_of(cell), harness.VISIBLE, _visible(exercise, task_of(cell))))
             tested.add(task_of(cell))
         elif nbgrader.get("locked"):
             label = f"locked:{grade_id(cell.metadata)}"
             cells.append({"label": label, "source": strip_solutions(cell.source)})
-    return cells + [_tests(t.name) for t in exercise.tasks if t.name not in tested]
+    untested = [t.name for t in exercise.tasks if t.name not in tested]
+    return cells + [_tests(name, harness.VISIBLE, _visible(exercise, name)) for name in untested]
 
 
-def _tests(task: str) -> dict:
-    return {"label": f"tests:{task}", "task": task, "phase": harness.VISIBLE}
+def _visible(exercise: Exercise, task: str) -> list[Case]:
+    return next(t for t in exercise.tasks if t.name == task).cases
+
+
+def _tests(task: str, phase: str, cases: list[Case]) -> dict:
+    """A task's tests cell: the worker has the kernel call the task's function on ``cases``."""
+    label = f"{'tests' if phase == harness.VISIBLE else 'hidden'}:{task}"
+    calls = harness.encode_calls([case.args for case in cases])
+    return {"label": label, "task": task, "phase": phase, "calls": calls}
 
 
 def _failed(exercise: Exercise, task: Task, reason: str) -> TaskGrade:
@@ -207,9 +201,7 @@ def _limit_text(status: CellStatus, limits: Limits) -> str:
 def _note_cells(grade: Grade, log: JobLog, limits: Limits) -> None:
     """Flag what every cell did; tell the learner which of the notebook's own cells failed."""
     for cell in log.cells:
-        status = cell.status
-        if status == CellStatus.DIED and log.over_memory:
-            status = CellStatus.MEMORY
+        status = _status(cell, log)
         if status in CELL_FLAGS:
             grade.flags.add(CELL_FLAGS[status])
         if cell.label.startswith(("tests:", "hidden:")):
@@ -234,18 +226,21 @@ def _note_cells(grade: Grade, log: JobLog, limits: Limits) -> None:
 
 
 def _not_run(log: JobLog, limits: Limits) -> str:
-    """Why a task's tests did not run."""
+    """Why a task's tests did not run: the first cell that ended the kernel, or the time limit."""
+    ender = next((cell for cell in log.cells if cell.status in STOPPING), None)
+    if ender is not None:
+        status = _status(ender, log)
+        return f"not graded: {_what(ender.label)} {_limit_text(status, limits)}"
     if log.stop == Stop.TIME_LIMIT:
         return (
             f"not graded: the notebook used up its total time limit of {limits.total_timeout:g} s"
         )
-    last = log.cells[-1] if log.cells else None
-    if last is None:
-        return "not graded: no cell ran"
-    status = (
-        CellStatus.MEMORY if last.status == CellStatus.DIED and log.over_memory else last.status
-    )
-    return f"not graded: {_what(last.label)} {_limit_text(status, limits)}"
+    return "not graded: the kernel ended before these tests"
+
+
+def _status(cell: CellLog, log: JobLog) -> CellStatus:
+    """A cell's status, ``memory`` when the kernel died while the cgroup was over its limit."""
+    return CellStatus.MEMORY if cell.status == CellStatus.DIED and log.over_memory else cell.status
 
 
 def _judge_task(grade: Grade, task: Task, log: JobLog, limits: Limits) -> TaskGrade:

@@ -15,6 +15,7 @@ values it is compared with stay in the grader's process.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import json
@@ -31,7 +32,6 @@ from nnlib.course.selfcheck import Outcome, call_case, missing_function
 from nnlib.course.untrusted import TEXT_CAP, safe_text
 
 VISIBLE, HIDDEN = "visible", "hidden"
-CALLS = {VISIBLE: "calls.npz", HIDDEN: "hidden-calls.npz"}
 RESULTS = {VISIBLE: "results", HIDDEN: "hidden-results"}
 MAX_DEPTH = 32
 MAX_CALLS_BYTES = 2**30
@@ -187,28 +187,40 @@ def results_path(folder: Path, phase: str, task: str) -> Path:
     return Path(folder) / RESULTS[phase] / f"{task}.npz"
 
 
+def encode_calls(cases: list[dict]) -> str:
+    """The arguments of a task's cases as text (base64 of :func:`dump_data`) for :func:`call_task`."""
+    arrays: dict[str, np.ndarray] = {}
+    manifest = {"cases": encode(cases, arrays)}
+    return base64.b64encode(dump_data(manifest, arrays)).decode("ascii")
+
+
 def call_task(
-    name: str, namespace: dict | None = None, folder: str | Path = ".", phase: str = VISIBLE
+    name: str,
+    calls: str,
+    namespace: dict | None = None,
+    folder: str | Path = ".",
+    phase: str = VISIBLE,
 ) -> None:
-    """Call the function ``name`` on every case of ``phase`` in ``folder``; write what it did.
+    """Call the function ``name`` on every case in ``calls`` (:func:`encode_calls`); write what
+    it did to :func:`results_path`.
 
     Runs in the learner's kernel, in place of the task's check cell (``phase="visible"``), and
-    once more for each task after the last cell (``phase="hidden"``: only then are the hidden
-    cases' inputs in the kernel's folder). ``namespace`` defaults to the caller's globals (the
-    notebook's). The outcomes go to :func:`results_path`.
+    once more for each task after the last cell (``phase="hidden"``). The cases come inside the
+    cell's own code, so a hidden case's inputs are in the kernel only from that cell on.
+    ``namespace`` defaults to the caller's globals (the notebook's).
     """
     folder = Path(folder)
     if namespace is None:
         namespace = sys._getframe(1).f_globals
-    manifest, arrays = load_data(folder / CALLS[phase], max_bytes=MAX_CALLS_BYTES)
-    calls = decode(manifest["tasks"][name], arrays)
+    manifest, arrays = parse_data(base64.b64decode(calls), MAX_CALLS_BYTES)
+    cases = decode(manifest["cases"], arrays)
     function = namespace.get(name)
     reason = missing_function(name, function)
     out: dict[str, np.ndarray] = {}
     if reason:
         result = {"task": name, "missing": safe_text(reason), "cases": []}
     else:
-        outcomes = [call_case(function, args) for args in calls]
+        outcomes = [call_case(function, args) for args in cases]
         result = {"task": name, "missing": "", "cases": [_encode_outcome(o, out) for o in outcomes]}
     path = results_path(folder, phase, name)
     path.parent.mkdir(exist_ok=True)

@@ -486,13 +486,9 @@ def parse_report(out: bytes) -> JobLog:
     return log
 
 
-def job_for(
-    cells: list[dict], hidden_cells: list[dict], calls: bytes, hidden: bytes, limits: Limits
-) -> dict:
-    """The job a worker runs: cells ``{"label", "source"[, "task", "phase"]}``, test inputs.
-
-    ``hidden`` (the hidden cases' inputs) reaches the kernel only after the last of ``cells``.
-    """
+def job_for(cells: list[dict], hidden_cells: list[dict], limits: Limits) -> dict:
+    """The job a worker runs: cells ``{"label", "source"}`` or ``{"label", "task", "phase",
+    "calls"}`` (a task's tests), in order; ``hidden_cells`` (the hidden tests) run after them."""
     kernel_limits = {
         "memory": limits.memory_mb * MIB,
         "file_size": limits.file_size_mb * MIB,
@@ -502,8 +498,6 @@ def job_for(
     return {
         "cells": cells,
         "hidden_cells": hidden_cells,
-        "calls": base64.b64encode(calls).decode("ascii"),
-        "hidden": base64.b64encode(hidden).decode("ascii"),
         "limits": asdict(limits),
         "kernel_limits": kernel_limits,
         "env": {},
