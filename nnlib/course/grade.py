@@ -218,6 +218,12 @@ def _note_cells(grade: Grade, log: JobLog, limits: Limits) -> None:
             )
         elif status != CellStatus.OK:
             grade.notes.append(f"{_what(cell.label)} {_limit_text(status, limits)}")
+    if log.over_memory:
+        grade.flags.add(Flag.MEMORY)
+        grade.notes.append(
+            f"the submission's processes together reached the memory limit of "
+            f"{limits.memory_mb} MB: the largest was stopped"
+        )
     if log.stop == Stop.TIME_LIMIT:
         grade.flags.add(Flag.TIME_LIMIT)
         grade.notes.append(

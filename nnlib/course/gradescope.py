@@ -83,6 +83,8 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
                         help="seconds per notebook (default %(default)s)")  # fmt: skip
     parser.add_argument("--memory", type=int, default=defaults.memory_mb,
                         help="MiB of memory per submission (default %(default)s)")  # fmt: skip
+    parser.add_argument("--start-timeout", type=float, default=defaults.start_timeout,
+                        help="seconds for a kernel to start (default %(default)s)")  # fmt: skip
     parser.add_argument("--processes", type=int, default=defaults.processes,
                         help="processes and threads per submission (default %(default)s)",
                         )  # fmt: skip
@@ -99,6 +101,7 @@ def limits_from(args: argparse.Namespace) -> Limits:
         memory_mb=args.memory,
         processes=args.processes,
         disk_mb=args.disk,
+        start_timeout=args.start_timeout,
     )
 
 

@@ -188,7 +188,7 @@ def results_path(folder: Path, phase: str, task: str) -> Path:
 
 
 def encode_calls(cases: list[dict]) -> str:
-    """The arguments of a task's cases as text (base64 of :func:`dump_data`) for :func:`call_task`."""
+    """The arguments of some cases as text (base64 of :func:`dump_data`), for :func:`call_task`."""
     arrays: dict[str, np.ndarray] = {}
     manifest = {"cases": encode(cases, arrays)}
     return base64.b64encode(dump_data(manifest, arrays)).decode("ascii")

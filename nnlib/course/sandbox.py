@@ -416,7 +416,7 @@ def run_job(job: dict, limits: Limits) -> JobLog:
                 command = group.wrap(command)
             except OSError as error:
                 return JobLog(machinery=f"could not make the submission's cgroup: {error}")
-    job = {**job, "base": base or SANDBOX_HOME, "watch_memory": group is None}
+    job = {**job, "base": base or SANDBOX_HOME}
     try:
         return _run(command, job, limits, base, group)
     finally:
@@ -448,7 +448,7 @@ def _run(command: list[str], job: dict, limits: Limits, base, group) -> JobLog:
         with _running_lock:
             _running.discard(process)
     log = parse_report(out)
-    log.over_memory = group is not None and group.went_over_memory()
+    log.over_memory |= group is not None and group.went_over_memory()
     if timed_out and not log.machinery:
         log.machinery = f"the sandbox did not finish within {limits.budget:g} s and was stopped"
     elif not log.finished and not log.machinery:
@@ -478,6 +478,8 @@ def parse_report(out: bytes) -> JobLog:
                 log.stop = Stop(event.status)
                 if log.stop == Stop.KERNEL_START:
                     log.machinery = f"the kernel did not start: {event.error}"
+            elif event.kind == "memory":
+                log.over_memory = True
             elif event.kind == "finished":
                 log.finished = True
         except (ValueError, TypeError) as error:

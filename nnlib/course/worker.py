@@ -19,10 +19,11 @@ sandbox stops with it.
 inputs into the kernel's folder. From that point on nothing the kernel says reaches a reader
 except whether each hidden case passed and the type of what it raised.
 
-**Memory** is limited for the whole submission by a cgroup where the grader can make one. Where
-it cannot, the worker watches the memory of every process of its sandbox (their proportional
-set sizes) every :data:`WATCH_SECONDS` and stops the largest while the total is over the limit,
-as the kernel's out-of-memory killer would.
+**Memory** of the whole submission: the worker watches the memory of every process of its
+sandbox (their proportional set sizes) every :data:`WATCH_SECONDS` and stops the largest while
+the total is over :data:`WATCH_FRACTION` of the limit, as the kernel's out-of-memory killer
+would, but before the system must evict pages to make room (which slows everything in the
+sandbox to a crawl). Where the grader could make a cgroup, it is the hard stop at the limit.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from nnlib.course import harness
 KERNEL_FOLDER = "kernel"
 WORK_FOLDER = "work"
 WATCH_SECONDS = 0.05
+WATCH_FRACTION = 0.9  # the watch acts first; a cgroup at the full limit is the hard stop
 POLL_SECONDS = 0.1
 PR_SET_DUMPABLE = 4
 MIB = 2**20
@@ -89,7 +91,7 @@ class Stop(str, Enum):
 class Event:
     """One line of the worker's report: a cell's end, a results file, a stop, or the end."""
 
-    kind: str  # "cell", "results", "stop", "finished"
+    kind: str  # "cell", "results", "memory", "stop", "finished"
     label: str = ""
     status: str = ""
     error_type: str = ""
@@ -139,7 +141,7 @@ class Kernel:
     Raises whatever ``jupyter_client`` raises when the kernel does not start.
     """
 
-    def __init__(self, job: dict, base: Path):
+    def __init__(self, job: dict, base: Path, report: Reporter):
         from jupyter_client import KernelManager
 
         launcher = [sys.executable, "-m", "nnlib.course.harness", json.dumps(job["kernel_limits"])]
@@ -166,10 +168,10 @@ class Kernel:
         except Exception:
             self.stop()
             raise
-        if job["watch_memory"]:
-            pid = self.manager.provisioner.process.pid
-            watch = (self.limits["memory_mb"] * MIB, pid, self.stopped, self.done)
-            threading.Thread(target=_watch_memory, args=watch, daemon=True).start()
+        pid = self.manager.provisioner.process.pid
+        watched = int(self.limits["memory_mb"] * MIB * WATCH_FRACTION)
+        watch = (watched, pid, self.stopped, self.done, report)
+        threading.Thread(target=_watch_memory, args=watch, daemon=True).start()
 
     def run(self, source: str, timeout: float) -> tuple[CellStatus, str, str]:
         return run_cell(self.manager, self.client, source, timeout, self.limits, self.stopped)
@@ -196,7 +198,7 @@ def run(job: dict, report: Reporter) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     deadline = monotonic() + job["limits"]["total_timeout"]
     try:
-        kernel = Kernel(job, base)
+        kernel = Kernel(job, base, report)
     except Exception as error:  # the machinery failed before any of the learner's code ran
         report(
             Event("stop", status=Stop.KERNEL_START.value, error=f"{type(error).__name__}: {error}")
@@ -209,7 +211,7 @@ def run(job: dict, report: Reporter) -> None:
         kernel.stop()
         tested = {cell.get("task") for cell in cells[:ended] if cell.get("task")}
         hidden = [cell for cell in hidden if cell["task"] in tested]
-        kernel = _fresh_kernel(job, base)
+        kernel = _fresh_kernel(job, base, report)
         if kernel is not None and hidden:
             again = [cell for cell in cells[:ended] if not cell.get("task")]
             if _run_cells(kernel, again, deadline, work, report, quiet=True) is not None:
@@ -221,9 +223,9 @@ def run(job: dict, report: Reporter) -> None:
     report(Event("finished"))
 
 
-def _fresh_kernel(job: dict, base: Path) -> Kernel | None:
+def _fresh_kernel(job: dict, base: Path, report: Reporter) -> Kernel | None:
     try:
-        return Kernel(job, base)
+        return Kernel(job, base, report)
     except Exception:  # no hidden tests then: the grader says the kernel had ended
         return None
 
@@ -335,10 +337,13 @@ def _memory_of(pid: str) -> int:
     return 0
 
 
-def _watch_memory(limit: int, kernel: int, stopped: threading.Event, done: threading.Event) -> None:
+def _watch_memory(
+    limit: int, kernel: int, stopped: threading.Event, done: threading.Event, report: Reporter
+) -> None:
     """While the sandbox's processes use more than ``limit`` bytes together, kill the largest.
 
-    Sets ``stopped`` when the largest was the kernel (pid ``kernel``): its cell reports ``memory``.
+    Reports each kill; sets ``stopped`` when the largest was the kernel (pid ``kernel``), so that
+    its cell reports ``memory``.
     """
     me = str(os.getpid())
     while not done.wait(WATCH_SECONDS):
@@ -349,6 +354,7 @@ def _watch_memory(limit: int, kernel: int, stopped: threading.Event, done: threa
                 stopped.set()
             with contextlib.suppress(OSError):
                 os.kill(largest, signal.SIGKILL)
+                report(Event("memory"))
 
 
 if __name__ == "__main__":
