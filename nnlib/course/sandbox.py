@@ -120,8 +120,9 @@ class Limits:
 
     @property
     def budget(self) -> float:
-        """Seconds after which the grader stops a sandbox whatever it is doing."""
-        return self.total_timeout + self.start_timeout + 2 * self.grace + MARGIN_SECONDS
+        """Seconds after which the grader stops a sandbox whatever it is doing (two kernel starts:
+        a second kernel runs the hidden tests when a cell ended the first)."""
+        return self.total_timeout + 2 * (self.start_timeout + self.grace) + MARGIN_SECONDS
 
 
 class Mode(str, Enum):

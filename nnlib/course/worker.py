@@ -168,10 +168,11 @@ class Kernel:
         except Exception:
             self.stop()
             raise
-        pid = self.manager.provisioner.process.pid
-        watched = int(self.limits["memory_mb"] * MIB * WATCH_FRACTION)
-        watch = (watched, pid, self.stopped, self.done, report)
-        threading.Thread(target=_watch_memory, args=watch, daemon=True).start()
+        if os.getpid() == 1:  # in a sandbox: every process in /proc is the submission's
+            pid = self.manager.provisioner.process.pid
+            watched = int(self.limits["memory_mb"] * MIB * WATCH_FRACTION)
+            watch = (watched, pid, self.stopped, self.done, report)
+            threading.Thread(target=_watch_memory, args=watch, daemon=True).start()
 
     def run(self, source: str, timeout: float) -> tuple[CellStatus, str, str]:
         return run_cell(self.manager, self.client, source, timeout, self.limits, self.stopped)

@@ -622,7 +622,8 @@ ATTACKS = [
             predict_batch=solutions()["predict_batch"] + "\nimport sys\nsys.exit(3)\n",
             nand_weights=solutions()["nand_weights"] + "\nexit()\n",
         ),
-        (0, 1, 1, 2),
+        (0, 1, 1, 0),  # exit() ends an IPython kernel: the last task's tests do not run
+        frozenset({"kernel-died"}),
     ),
     Attack(
         "os_exit",
