@@ -103,6 +103,7 @@ def machinery_failed(grade: Grade, reason: str) -> None:
 def _grade_into(grade: Grade, submission: Submission, limits: Limits, max_mb: float) -> None:
     exercise = grade.exercise
     if submission.path is None:
+        grade.notes.append(f"not graded: {submission.problem}")
         grade.tasks = [
             _failed(exercise, t, "not graded: " + submission.problem) for t in exercise.tasks
         ]

@@ -225,8 +225,9 @@ def readable_paths() -> list[str]:
     return sorted(kept)
 
 
-def bwrap_command(limits: Limits, uid: int | None) -> list[str]:
-    """The ``bwrap`` (and, as root, ``setpriv``) command that starts the worker in a sandbox.
+def bwrap_command(limits: Limits, uid: int | None, program: list[str] | None = None) -> list[str]:
+    """The ``bwrap`` (and, as root, ``setpriv``) command that starts ``program`` (by default the
+    worker) in a sandbox.
 
     ``uid`` is the fresh user id to run as (root), or None (a user namespace keeps the grader's).
     """
@@ -249,7 +250,7 @@ def bwrap_command(limits: Limits, uid: int | None) -> list[str]:
         command += ["--cap-add", "CAP_SETUID,CAP_SETGID,CAP_SETPCAP", "--", SETPRIV]
         command += [f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all"]
         command += ["--bounding-set=-all", "--no-new-privs"]
-    return [*command, "--", *_worker()]
+    return [*command, "--", *(program or _worker())]
 
 
 def _ancestors(paths: list[str]) -> list[str]:
