@@ -284,15 +284,14 @@ for task in TASKS:  # claim that every visible answer was right, then leave befo
 os._exit(0)
 """
 
-SPY = """import os
+SPY = """import glob
 
 def weighted_sum(x, w, b):
-    # list the other learners' job folders, to read or overwrite their results
-    try:
-        os.listdir(os.path.dirname(os.path.dirname(os.getcwd())))
-        return 999.0  # found them: wrong on purpose
-    except OSError:
-        return float(x @ w + b)
+    # look for the other learners' notebooks, to read or overwrite them
+    found = [path for folder in ["/tmp", "/var/tmp", "/dev/shm", "/home", "/srv", "/run"]
+             for path in glob.glob(folder + "/**/*.ipynb", recursive=True)]
+    found += glob.glob("/*/*.ipynb") + glob.glob("/*/*/*.ipynb")
+    return 999.0 if found else float(x @ w + b)  # found them: wrong on purpose
 """
 
 NETWORK = """import socket
@@ -454,12 +453,14 @@ for folder in ["/tmp", "/var/tmp", "/dev/shm"]:
 subprocess.Popen(["sh", "-c", "sleep 300; echo hacked > {out}/gradebook.csv # {marker}"],
                  start_new_session=True)
 if os.fork() == 0:  # a daemon of our own, too
-    os.setsid()
-    if os.fork() == 0:
-        import time
-        time.sleep(20)
-        open("{out}/gradebook.csv", "w").write("name,total\\\\nleftover,100\\\\n")
-    os._exit(0)
+    try:
+        os.setsid()
+        if os.fork() == 0:
+            import time
+            time.sleep(20)
+            open("{out}/gradebook.csv", "w").write("name,total\\\\nleftover,100\\\\n")
+    finally:
+        os._exit(0)
 """
 
 KILL_ALL = "import os, signal\nos.kill(-1, signal.SIGKILL)\n"
