@@ -517,7 +517,7 @@ import numpy as np
 
 HOLD = "import time; block = b'x' * ({megabytes} * 2**20); print('x', flush=True); time.sleep(9)"
 
-def _hold(megabytes, children=3, patience=6.0):
+def _hold(megabytes, children=3, patience=5.0):
     held = [subprocess.Popen([sys.executable, "-c", HOLD.format(megabytes=megabytes)],
                              stdout=subprocess.PIPE) for _ in range(children)]
     deadline, holding = time.monotonic() + patience, set()
@@ -623,7 +623,10 @@ ATTACKS = [
             predict_batch=solutions()["predict_batch"] + "\nimport sys\nsys.exit(3)\n",
             nand_weights=solutions()["nand_weights"] + "\nexit()\n",
         ),
-        (0, 1, 1, 0),  # exit() ends an IPython kernel: the last task's tests do not run
+        # exit() ends an IPython kernel, and it is seen one cell late: the last task's tests do
+        # not run, nor predict_batch's hidden one (the kernel that replays the cells for the
+        # hidden tests meets the exit() again)
+        (0, 0.75, 1, 0),
         frozenset({"kernel-died"}),
     ),
     Attack(
