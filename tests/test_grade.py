@@ -228,7 +228,7 @@ def test_feedback_says_what_happened(graded):
     assert "MemoryError" in notes["memory_bomb"] and "1024 MB" in notes["memory_bomb"]
     assert "raised SystemExit" in reports["sys_exit"]
     assert "not a number or array of numbers" in reports["lying_values"]
-    assert "symbolic link" in reports["symlinked_folder"]
+    assert "symbolic link" in reports["linked_folder"]
     assert "hidden file" in reports["%2Esneaky"]
     assert "all map to the learner name dup" in notes["dup~1"]
     assert "/tmp/" not in " ".join([*notes.values(), *reports.values()])  # no temporary paths

@@ -243,7 +243,7 @@ def bwrap_command(limits: Limits, uid: int | None, program: list[str] | None = N
     command += ["--proc", "/proc", "--dev", "/dev"]
     for path in PRIVATE_TMPFS:
         command += ["--perms", "1777", "--size", str(limits.disk_mb * MIB), "--tmpfs", path]
-    command += ["--hostname", "sandbox", "--chdir", SANDBOX_HOME]
+    command += ["--remount-ro", "/", "--hostname", "sandbox", "--chdir", SANDBOX_HOME]
     for name, value in {**_environment(), "HOME": SANDBOX_HOME}.items():
         command += ["--setenv", name, value]
     if uid is not None:

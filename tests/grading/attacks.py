@@ -621,13 +621,8 @@ ATTACKS = [
         lambda c: right(
             weighted_sum="import sys\ndef weighted_sum(x, w, b):\n    sys.exit()\n",
             predict_batch=solutions()["predict_batch"] + "\nimport sys\nsys.exit(3)\n",
-            nand_weights=solutions()["nand_weights"] + "\nexit()\n",
         ),
-        # exit() ends an IPython kernel, and it is seen one cell late: the last task's tests do
-        # not run, nor predict_batch's hidden one (the kernel that replays the cells for the
-        # hidden tests meets the exit() again)
-        (0, 0.75, 1, 0),
-        frozenset({"kernel-died"}),
+        (0, 1, 1, 2),  # (IPython's exit() ends a kernel a cell or two late: os_exit covers it)
     ),
     Attack(
         "os_exit",
