@@ -63,4 +63,4 @@ def test_the_grading_sandbox_is_reported_for_instructors_and_never_a_learners_pr
     monkeypatch.setattr(doctor, "check_grading_sandbox", lambda: missing)
     monkeypatch.setattr(doctor, "check_viewer", lambda: doctor.Finding("viewer", True, "ok"))
     assert main(["doctor"]) == 0
-    assert "ℹ️ grading sandbox (instructors): NO SANDBOX" in capsys.readouterr().out
+    assert "\u25cb grading sandbox (instructors): NO SANDBOX" in capsys.readouterr().out

@@ -16,9 +16,8 @@ def test_progress_shows_which_tasks_pass(tmp_path, capsys):
     (tmp_path / "ex99_broken.ipynb").write_text("{")
     table = progress(tmp_path)
     assert "| ex01_single_neuron | 2 of 4 |" in str(table)
-    assert (
-        "✅ weighted_sum · ❌ predict_batch (0/3) · ⬜ nand_weights · ✅ perceptron_update"
-        in str(table)
+    assert "✓ weighted_sum · ✗ predict_batch (0/3) · ○ nand_weights · ✓ perceptron_update" in str(
+        table
     )
     assert "| ex99_broken | - | could not be checked" in table._repr_markdown_()
     assert main(["progress", str(tmp_path)]) == 0

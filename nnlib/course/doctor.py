@@ -166,7 +166,7 @@ def report(findings: list[Finding]) -> str:
     """The findings as the lines ``nnlib doctor`` prints."""
     lines = []
     for finding in findings:
-        mark = "✅" if finding.ok else "ℹ️" if finding.advisory else "❌"
+        mark = "\u2713" if finding.ok else "\u25cb" if finding.advisory else "\u2717"  # fonts
         lines.append(f"{mark} {finding.what}: {finding.detail}")
         if not finding.ok:
             lines.append(f"   fix: {finding.fix}")

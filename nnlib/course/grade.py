@@ -18,9 +18,10 @@ For each submitted notebook the grader
 2. **runs it in a sandbox**: in place of each check cell the kernel calls the task's function on
    the visible test arguments and writes what happened as plain data; after the last cell, it
    does the same on the hidden tests' arguments, which enter the sandbox only then;
-3. **judges the results in this process**, with the same :func:`~nnlib.course.selfcheck.judge` as
-   the notebook's self-checks, against expected values that never enter the kernel. A hidden
-   test's verdict says only whether it passed and the type of what it raised;
+3. **judges the results in this process**, with the same
+   :func:`~nnlib.course.selfcheck.diagnose` as the notebook's self-checks, against expected values
+   and planted mistakes that never enter the kernel. A hidden test's verdict says only whether it
+   passed, the type of what it raised, and the hint of the mistake it matches;
 4. **writes** ``DIR/<name>/results.json`` (Gradescope's format), ``DIR/<name>/feedback.md`` and
    ``DIR/gradebook.csv``, each atomically, as soon as that learner is graded.
 
@@ -44,7 +45,16 @@ from nnlib.course.exercise import Exercise, GradingError, load_exercise
 from nnlib.course.release import strip_solutions
 from nnlib.course.report import number, write_gradebook, write_learner
 from nnlib.course.sandbox import CellLog, JobLog, Limits, Mode
-from nnlib.course.selfcheck import NOT_DONE, Case, CaseResult, Outcome, Task, call_text, judge
+from nnlib.course.selfcheck import (
+    NOT_DONE,
+    Case,
+    CaseResult,
+    Outcome,
+    Task,
+    call_text,
+    diagnose,
+    with_dependencies,
+)
 from nnlib.course.submissions import (
     MAX_NOTEBOOK_MB,
     Submission,
@@ -125,6 +135,9 @@ def _grade_into(grade: Grade, submission: Submission, limits: Limits, max_mb: fl
         return
     _note_cells(grade, log, limits)
     grade.tasks = [_judge_task(grade, task, log, limits) for task in exercise.tasks]
+    verdicts = with_dependencies(exercise.tasks, {t.name: t.results for t in grade.tasks})
+    for task in grade.tasks:
+        task.results = verdicts[task.name]
 
 
 def _job(exercise: Exercise, solutions: dict[str, str], limits: Limits) -> dict:
@@ -263,7 +276,7 @@ def _judge_task(grade: Grade, task: Task, log: JobLog, limits: Limits) -> TaskGr
         if isinstance(outcomes, str):
             hidden = [CaseResult(f"hidden test {k}", False, outcomes) for k, _ in numbered]
         else:
-            hidden = [_hidden(k, c, o) for (k, c), o in zip(numbered, outcomes, strict=True)]
+            hidden = [_hidden(k, task, c, o) for (k, c), o in zip(numbered, outcomes, strict=True)]
     return TaskGrade(task.name, grade.exercise.points[task.name], [*visible, *hidden])
 
 
@@ -292,13 +305,16 @@ def _judge_phase(task: Task, cases: list[Case], log: JobLog, phase: str, limits:
         return outcomes if phase == harness.VISIBLE else "your function is missing"
     if phase == harness.HIDDEN:
         return outcomes
-    return [judge(task.name, case, outcome) for case, outcome in zip(cases, outcomes, strict=True)]
+    return [diagnose(task, case, outcome) for case, outcome in zip(cases, outcomes, strict=True)]
 
 
-def _hidden(number_: int, case: Case, outcome: Outcome) -> CaseResult:
-    """A hidden test's verdict without its inputs, expected value or any of the kernel's words."""
+def _hidden(number_: int, task: Task, case: Case, outcome: Outcome) -> CaseResult:
+    """A hidden test's verdict without its inputs, expected value or any of the kernel's words:
+    pass or fail, the type of what it raised, and the hint (the diagnosed mistake's, written by
+    the course, else the case's)."""
     call = f"hidden test {number_}"
-    if judge("hidden", case, outcome).passed:
+    verdict = diagnose(task, case, outcome)
+    if verdict.passed:
         return CaseResult(call, True)
     if outcome.not_done:
         return CaseResult(call, False, NOT_DONE)
@@ -308,7 +324,9 @@ def _hidden(number_: int, case: Case, outcome: Outcome) -> CaseResult:
         why = "changed an argument in place"
     else:
         why = "wrong"
-    return CaseResult(call, False, f"{why} (its inputs and expected output are hidden)", case.hint)
+    return CaseResult(
+        call, False, f"{why} (its inputs and expected output are hidden)", verdict.hint
+    )
 
 
 # ---- a class ----
