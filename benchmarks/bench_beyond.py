@@ -37,6 +37,7 @@ import argparse
 import csv
 import dataclasses
 import json
+import multiprocessing
 import os
 import platform
 import sys
@@ -48,9 +49,12 @@ import numpy as np
 
 from nnlib.losses import CrossEntropy
 from nnlib.mnist import Recipe, load_prepared, train
+from nnlib.network import Sequential
 from nnlib.training import evaluate
 
 RESULTS = Path(__file__).resolve().parent / "results"
+DATA: tuple = ()
+"""((X, y) trained on, (X, y) validation), set by ``main`` before the variants are trained."""
 N_VALIDATION = 10_000
 """The last 10,000 training digits are the validation set; the first 50,000 are trained on."""
 
@@ -101,6 +105,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "load_average": [round(x, 2) for x in os.getloadavg()],
+        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
     }
 
 
@@ -109,47 +114,58 @@ def split(X: np.ndarray, y: np.ndarray) -> tuple[tuple, tuple]:
     return (X[:-N_VALIDATION], y[:-N_VALIDATION]), (X[-N_VALIDATION:], y[-N_VALIDATION:])
 
 
-def timed_train(recipe: Recipe, data) -> tuple:
-    """``train`` on ``data`` = (training part, validation part), with its wall and CPU times."""
+def run(variant: tuple[str, str, Recipe]) -> tuple[dict, Sequential]:
+    """Train one variant on ``DATA``; return what the table and the chapter's figure need, and
+    the network as it was after its best epoch (the first of equal best validation accuracies)."""
+    name, change, recipe = variant
+    network = recipe.network()
+    best: dict = {"accuracy": -1.0}
+
+    def keep_best(epoch: int, history) -> None:
+        if history.val_accuracy[-1] > best["accuracy"]:
+            best.update(
+                accuracy=history.val_accuracy[-1],
+                epoch=epoch,
+                parameters=[param.copy() for param, _ in network.parameters()],
+            )
+
     start_cpu, start = time.process_time(), time.perf_counter()
-    network, history, _ = train(recipe, data, progress=False)
+    _, history, _ = train(recipe, DATA, progress=False, on_epoch=keep_best, network=network)
     seconds = time.perf_counter() - start
-    return network, history, round(seconds, 1), round(time.process_time() - start_cpu, 1)
-
-
-def run(name: str, change: str, recipe: Recipe, data) -> dict:
-    """Train one variant and return what the table and the chapter's figure need."""
-    _, history, seconds, cpu_seconds = timed_train(recipe, data)
-    best_epoch = int(np.argmax(history.val_accuracy)) + 1  # the first of equal maxima
-    return {
+    cpu_seconds = time.process_time() - start_cpu
+    for (param, _), kept in zip(network.parameters(), best["parameters"], strict=True):
+        param[...] = kept
+    row = {
         "variant": name,
         "change": change,
         "recipe": dataclasses.asdict(recipe),
         "epochs": len(history.loss),
-        "seconds": seconds,
-        "cpu_seconds": cpu_seconds,
-        "best_epoch": best_epoch,
-        "val_accuracy": history.val_accuracy[best_epoch - 1],
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu_seconds, 1),
+        "best_epoch": best["epoch"],
+        "val_accuracy": best["accuracy"],
         "val_accuracy_per_epoch": history.val_accuracy,
         "train_accuracy_per_epoch": history.accuracy,
         "train_loss_per_epoch": history.loss,
     }
+    return row, network
 
 
-def test_chosen(rows: list[dict], data, test) -> dict:
-    """Train the variant with the best validation accuracy for its best epoch count, then test
-    that network, the only one this script ever tests."""
-    row = max(rows, key=lambda row: row["val_accuracy"])  # the first of equal maxima
-    recipe = dataclasses.replace(Recipe(**row["recipe"]), epochs=row["best_epoch"])
-    network, history, seconds, cpu_seconds = timed_train(recipe, data)
-    _, test_accuracy = evaluate(network, *test, CrossEntropy())
+def test_chosen(rows: list[dict], networks: list[Sequential], test) -> dict:
+    """Test the variant with the best validation accuracy, with its parameters as they were after
+    its best epoch. It is the only network this script ever tests."""
+    number = max(range(len(rows)), key=lambda i: rows[i]["val_accuracy"])  # first of equals
+    row = rows[number]
+    _, test_accuracy = evaluate(networks[number], *test, CrossEntropy())
+    share = row["best_epoch"] / row["epochs"]
     return {
         "variant": row["variant"],
-        "recipe": dataclasses.asdict(recipe),
-        "seconds": seconds,
-        "cpu_seconds": cpu_seconds,
-        "val_accuracy": history.val_accuracy[-1],
-        "same_network_as_chosen": history.val_accuracy[-1] == row["val_accuracy"],
+        "recipe": dataclasses.asdict(
+            dataclasses.replace(Recipe(**row["recipe"]), epochs=row["best_epoch"])
+        ),
+        "seconds": round(row["seconds"] * share, 1),
+        "cpu_seconds": round(row["cpu_seconds"] * share, 1),
+        "val_accuracy": row["val_accuracy"],
         "test_accuracy": test_accuracy,
     }
 
@@ -157,21 +173,22 @@ def test_chosen(rows: list[dict], data, test) -> dict:
 def write(rows: list[dict], chosen: dict, before: dict, folder: Path) -> None:
     """``beyond.csv`` (the table) and ``beyond.json`` (the table, the curves, the machine)."""
     folder.mkdir(parents=True, exist_ok=True)
-    columns = ["variant", "change", "epochs", "seconds", "best_epoch", "val_accuracy"]
+    columns = ["variant", "change", "epochs", "seconds", "cpu_seconds", "best_epoch"]
     with open(folder / "beyond.csv", "w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
-        writer.writerow([*columns, "test_accuracy"])
+        writer.writerow([*columns, "val_accuracy", "test_accuracy"])
         for row in rows:
-            writer.writerow([row[column] for column in columns] + [""])
+            writer.writerow([row[column] for column in columns] + [row["val_accuracy"], ""])
+        recipe = chosen["recipe"]
         writer.writerow(
-            [f"chosen: {chosen['variant']}", "trained again for its best epoch count"]
-            + [chosen["recipe"]["epochs"], chosen["seconds"], chosen["recipe"]["epochs"]]
+            [f"chosen: {chosen['variant']}", f"after epoch {recipe['epochs']}"]
+            + [recipe["epochs"], chosen["seconds"], chosen["cpu_seconds"], recipe["epochs"]]
             + [chosen["val_accuracy"], chosen["test_accuracy"]]
         )
     after = [round(x, 2) for x in os.getloadavg()]
     report = {
         "machine": {**before, "load_average_after": after},
-        "split": {"trained_on": "training digits 0-49,999", "validation": "50,000-59,999"},
+        "split": {"trained_on": len(DATA[0][0]), "validation": len(DATA[1][0])},
         "variants": rows,
         "chosen": chosen,
     }
@@ -179,9 +196,11 @@ def write(rows: list[dict], chosen: dict, before: dict, folder: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global DATA
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", type=int, nargs="+", help="variant numbers to run")
     parser.add_argument("--slice", type=int, help="train on the first N training digits only")
+    parser.add_argument("--jobs", type=int, default=1, help="variants trained at once (default 1)")
     parser.add_argument("--out", type=Path, help=f"folder for the results (default {RESULTS})")
     args = parser.parse_args(argv)
     partial = args.only is not None or args.slice is not None
@@ -191,27 +210,35 @@ def main(argv: list[str] | None = None) -> int:
     (X_fit, y_fit), validation = split(X_train, y_train)
     if args.slice:
         X_fit, y_fit = X_fit[: args.slice], y_fit[: args.slice]
-    data = ((X_fit, y_fit), validation)
-    before = machine()
-    print(f"{before['cpu_count']} CPUs, numpy {before['numpy']}, load {before['load_average']}")
-    print(f"training on {len(X_fit):,} digits, choosing on {len(validation[0]):,} others")
-    print(f"{'':3}{'variant':22}{'epochs':>7}{'time':>9}{'best epoch':>12}{'validation':>12}")
-    rows = []
-    for number, (name, change, recipe) in enumerate(VARIANTS):
-        if args.only is not None and number not in args.only:
-            continue
-        row = run(name, change, recipe, data)
-        rows.append(row)
-        print(
-            f"{number:<3}{name:22}{row['epochs']:>7}{row['seconds']:>8.1f}s"
-            f"{row['best_epoch']:>12}{row['val_accuracy']:>12.2%}",
-            flush=True,
-        )
-    chosen = test_chosen(rows, data, test)
+    DATA = ((X_fit, y_fit), validation)
+    before = {**machine(), "jobs": args.jobs}
     print(
-        f"chosen on validation: {chosen['variant']}, {chosen['recipe']['epochs']} epochs, "
-        f"trained again in {chosen['seconds']:.1f} s (validation {chosen['val_accuracy']:.2%}, "
-        f"the same network: {chosen['same_network_as_chosen']})\n"
+        f"{before['cpu_count']} CPUs, numpy {before['numpy']}, load {before['load_average']}, "
+        f"BLAS threads {before['blas_threads']}, {args.jobs} variant(s) at once"
+    )
+    print(f"training on {len(X_fit):,} digits, choosing on {len(validation[0]):,} others")
+    print(
+        f"{'':3}{'variant':22}{'epochs':>7}{'time':>9}{'CPU time':>10}{'best epoch':>12}"
+        f"{'validation':>12}"
+    )
+    numbers = [i for i in range(len(VARIANTS)) if args.only is None or i in args.only]
+    # fork: the workers share DATA with this process instead of receiving a copy
+    with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+        results = pool.imap(run, [VARIANTS[number] for number in numbers])
+        rows, networks = [], []
+        for number, (row, network) in zip(numbers, results, strict=True):
+            rows.append(row)
+            networks.append(network)
+            print(
+                f"{number:<3}{row['variant']:22}{row['epochs']:>7}{row['seconds']:>8.1f}s"
+                f"{row['cpu_seconds']:>9.1f}s{row['best_epoch']:>12}{row['val_accuracy']:>12.2%}",
+                flush=True,
+            )
+    chosen = test_chosen(rows, networks, test)
+    print(
+        f"chosen on validation: {chosen['variant']} after {chosen['recipe']['epochs']} epochs "
+        f"(about {chosen['seconds']:.0f} s, {chosen['cpu_seconds']:.0f} s of CPU time; "
+        f"validation {chosen['val_accuracy']:.2%})\n"
         f"its test accuracy, the only one measured: {chosen['test_accuracy']:.2%}"
     )
     if folder is not None:
