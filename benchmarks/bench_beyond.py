@@ -1,34 +1,33 @@
 """Chapter 10's measurements: the seed network, then one improvement at a time, on full MNIST.
 
-Run from the repository root, on a machine doing nothing else (it takes about 10 minutes on
-2 cores):
+Run from the repository root, on a machine doing nothing else (about 10 minutes on 2 cores):
 
     .venv/bin/python benchmarks/bench_beyond.py
 
-The choices are made on a validation set and the test set is used once, at the end:
+The choices are made on a validation set, and the test set is used once, at the end:
 
 1. **Selection.** Each variant is a ``nnlib.mnist.Recipe`` trained for 20 epochs on the first
    50,000 training digits and evaluated on the other 10,000 training digits (the *validation*
-   set) after every epoch. A variant's best epoch is the first one with its highest validation
-   accuracy; the chosen variant is the one whose best epoch is best.
-2. **Test.** The chosen recipe is trained again, for its best number of epochs only (the first
-   epochs of a run do not depend on how many follow, so this is the very network that the
-   validation chose: the script checks that its validation accuracy is the one recorded), and
-   only this network is tested on the 10,000 test digits.
+   set) after every epoch. Its network is kept as it was after its best epoch, the first one with
+   its highest validation accuracy (early stopping). The chosen variant is the one whose best
+   epoch is best.
+2. **Test.** Only the chosen network is tested, once, on the 10,000 test digits.
 
-The script prints a table (variant, its best epoch, the training time, the validation accuracy)
-and the test accuracy of the chosen network, and writes them to ``benchmarks/results/beyond.csv``
-and, with the per-epoch curves and a description of the machine, to
-``benchmarks/results/beyond.json``, which chapter 10 reads.
+The script prints a table (variant, time, best epoch, validation accuracy) and the test accuracy
+of the chosen network, and writes them to ``benchmarks/results/beyond.csv`` and, with the
+per-epoch curves and a description of the machine, to ``benchmarks/results/beyond.json``, which
+chapter 10 reads. The chosen row's times are those of its epochs up to the best one.
 
-The training times are the wall-clock times of ``nnlib.mnist.train``, so they include the
-validation after every epoch (a few percent), and the processor time (all threads) beside them.
-The machine's load average is recorded before and after, because other work on the machine slows
-every variant down.
+The times are the wall-clock and processor (CPU, all threads) times of ``nnlib.mnist.train``, so
+they include the validation after every epoch (a few percent). The processor time is the one to
+compare on a busy machine, best with one BLAS thread (``OPENBLAS_NUM_THREADS=1``, recorded). The
+load average is recorded before and after, because other work on the machine slows every variant
+down.
 
 Options: ``--only 1 5`` runs some variants only (numbered as printed, 0 is the seed network);
 ``--slice N`` trains on the first N training digits, for a quick check of the script; neither
-writes the results files unless ``--out`` names a folder.
+writes the results files unless ``--out`` names a folder. ``--jobs N`` trains N variants at once,
+in separate processes (their wall-clock times then say little; their CPU times still do).
 """
 
 from __future__ import annotations
