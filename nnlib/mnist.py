@@ -135,6 +135,7 @@ def train(
     data=None,
     progress: bool = True,
     on_epoch: Callable[[int, History], None] | None = None,
+    network: Sequential | None = None,
 ) -> tuple[Sequential, History, float]:
     """Build the recipe's network, train it on MNIST's training set, and test it.
 
@@ -148,13 +149,16 @@ def train(
     on_epoch : callable, optional
         Called as ``on_epoch(epoch, history)`` after each epoch; the test set is the validation
         data, so ``history.val_accuracy`` holds the test accuracy after each epoch.
+    network : Sequential, optional
+        The untrained ``recipe.network()``, built by the caller, e.g. to copy its parameters
+        from ``on_epoch``; built here if omitted.
 
     Returns
     -------
     network, history, test_accuracy
     """
     (X_train, y_train), (X_test, y_test) = data or load_prepared(dtype=recipe.dtype)
-    network = recipe.network()
+    network = network or recipe.network()
     optimizer = recipe.optimizer_for()
     callbacks = [on_epoch] if on_epoch else []
     if recipe.lr_decay != 1:
