@@ -150,9 +150,7 @@ def check_data() -> Finding:
     return Finding(
         _("MNIST data"),
         True,
-        _("{train} + {test} images, checksums match").format(
-            train=len(X_train), test=len(X_test)
-        ),
+        _("{train} + {test} images, checksums match").format(train=len(X_train), test=len(X_test)),
     )
 
 
@@ -166,7 +164,9 @@ def report(findings: list[Finding]) -> str:
     lines = []
     for finding in findings:
         mark = "✅" if finding.ok else "❌"
-        lines.append(f"{mark} {finding.what}: {finding.detail}")
+        lines.append(
+            f"{mark} " + _("{what}: {detail}").format(what=finding.what, detail=finding.detail)
+        )
         if not finding.ok:
             lines.append("   " + _("fix: {fix}").format(fix=finding.fix))
     problems = sum(not f.ok for f in findings)

@@ -190,9 +190,10 @@ def prose_changes(chinese_md: Path, root: Path = COURSE_ROOT) -> list[str]:
     for tag, _, _, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        cells = ", ".join(
-            f"{j + 1} ({_first_line(english_prose[j])!r})" for j in range(j1, j2)
-        ) or f"after English Markdown cell {j1}"
+        cells = (
+            ", ".join(f"{j + 1} ({_first_line(english_prose[j])!r})" for j in range(j1, j2))
+            or f"after English Markdown cell {j1}"
+        )
         messages.append(f"  English Markdown cell(s) {tag}d: {cells}")
     return messages
 
@@ -299,7 +300,7 @@ def _write_header(md: Path, update) -> None:
     header = yaml.safe_load(match[1])
     update(header)
     dumped = yaml.safe_dump(header, sort_keys=True, default_flow_style=False, allow_unicode=True)
-    md.write_text(f"---\n{dumped}---\n{text[match.end():]}", encoding="utf-8")
+    md.write_text(f"---\n{dumped}---\n{text[match.end() :]}", encoding="utf-8")
 
 
 def mark(chinese_md: Path, root: Path = COURSE_ROOT) -> None:
@@ -310,8 +311,9 @@ def mark(chinese_md: Path, root: Path = COURSE_ROOT) -> None:
         "commit": last_commit(english_md, root),
         "prose_sha256": prose_fingerprint(read(english_md)),
     }
-    _write_header(chinese_md, lambda header: header.setdefault("nnlib", {}).update(
-        translation=record))
+    _write_header(
+        chinese_md, lambda header: header.setdefault("nnlib", {}).update(translation=record)
+    )
     _pair(chinese_md)
 
 
