@@ -6,6 +6,7 @@ checks themselves (``nnlib.course.edition``) are tested on small pages made here
 differences, so that they are known to fail when they should.
 """
 
+import re
 import shutil
 import textwrap
 
@@ -57,7 +58,9 @@ kernelspec:
   name: python3
 ---
 """
-ENGLISH = HEADER + """
+ENGLISH = (
+    HEADER
+    + """
 
 # A page
 
@@ -75,7 +78,10 @@ More prose.
 y = x / 0
 ```
 """
-CHINESE = HEADER + """
+)
+CHINESE = (
+    HEADER
+    + """
 
 # 一页
 
@@ -93,6 +99,7 @@ x = 1
 y = x / 0
 ```
 """
+)
 
 
 @pytest.fixture
@@ -134,9 +141,10 @@ def test_a_changed_tag_and_a_missing_cell_are_found(course):
     [problem] = edition.code_differences(chinese, course)
     assert "code cell 2" in problem and "raises-exception" in problem
     chinese.write_text(CHINESE.split("更多文字")[0], encoding="utf-8")
-    assert "1 code cells, but chapters/01_page.md has 2" in edition.code_differences(
-        chinese, course
-    )[0]
+    assert (
+        "1 code cells, but chapters/01_page.md has 2"
+        in edition.code_differences(chinese, course)[0]
+    )
 
 
 def test_sync_copies_english_code_and_keeps_chinese_prose(course):
@@ -198,10 +206,31 @@ def test_the_glossary_gives_each_term_one_rendering_and_real_variants():
         assert term.english and term.chinese
         for variant in term.avoid:
             assert variant not in chinese, f"{variant} is a term and a variant to avoid"
-    for required in ["神经元", "感知机", "激活函数", "损失函数", "交叉熵", "梯度下降", "反向传播",
-                     "小批量", "学习率", "过拟合", "正则化", "权重", "偏置", "前向传播", "独热编码",
-                     "随机梯度下降", "动量", "初始化", "验证集", "测试集", "训练集", "轮次",
-                     "批量大小"]:
+    for required in [
+        "神经元",
+        "感知机",
+        "激活函数",
+        "损失函数",
+        "交叉熵",
+        "梯度下降",
+        "反向传播",
+        "小批量",
+        "学习率",
+        "过拟合",
+        "正则化",
+        "权重",
+        "偏置",
+        "前向传播",
+        "独热编码",
+        "随机梯度下降",
+        "动量",
+        "初始化",
+        "验证集",
+        "测试集",
+        "训练集",
+        "轮次",
+        "批量大小",
+    ]:
         assert required in chinese, required
 
 
@@ -238,3 +267,37 @@ def test_maths_and_code_are_not_prose():
     )
     assert "感知器" not in edition.prose_text(nb)
     assert "标题" not in edition.prose_text(nb, headings=False)
+
+
+# The reader's way in: README.zh-CN.md.
+
+README_ZH = (ROOT / "README.zh-CN.md").read_text(encoding="utf-8")
+COMMAND = re.compile(r"```bash\n# \d\. [^\n]*\n([^\n]+)\n```")
+
+
+def test_readme_links_the_chinese_readme_at_its_top():
+    head = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()[:4]
+    assert any("[简体中文](README.zh-CN.md)" in line for line in head)
+
+
+def test_the_chinese_readme_gives_the_same_two_commands_for_its_edition():
+    english = COMMAND.findall((ROOT / "README.md").read_text(encoding="utf-8"))
+    setup, tests = COMMAND.findall(README_ZH)
+    assert tests == english[1], "the test command is the same in both READMEs"
+    assert setup == english[0].replace('".[course]"', '".[course,zh]"') + " --lang zh"
+
+
+def test_the_chinese_readme_links_every_chapter_to_its_translation_or_the_english():
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README_ZH)
+    for link in links:
+        if not link.startswith("http"):
+            assert (ROOT / link).exists(), f"README.zh-CN.md links to {link}, which is missing"
+    for english in sorted((ROOT / "chapters").glob("*.md")):
+        chinese = edition.chinese_twin(english, ROOT)
+        row = next(
+            line for line in README_ZH.splitlines() if line.startswith(f"| {english.name[:2]} |")
+        )
+        if chinese.exists():
+            assert f"(zh/chapters/{english.name})" in row and "英文版" not in row
+        else:
+            assert f"(chapters/{english.name})（英文版" in row, row
