@@ -40,6 +40,13 @@ def test_translation_is_of_the_english_prose_as_it_is_now(page):
 
 
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_the_notebook_carries_the_same_record_as_its_md(page):
+    # `jupytext --sync` would copy a stale record from the .ipynb back into the .md.
+    notebook = edition.jupytext.read(page.with_suffix(".ipynb"))
+    assert notebook.metadata["nnlib"]["translation"] == edition.translation_record(page)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
 def test_prose_follows_the_glossary(page):
     problems = edition.page_terminology(page, ROOT)
     assert not problems, "\n".join(problems)
@@ -178,6 +185,9 @@ def test_a_change_of_the_english_prose_is_reported_with_its_cell(course):
     edition.mark(chinese, course)
     assert edition.prose_changes(chinese, course) == []
     record = edition.translation_record(chinese)
+    assert edition.jupytext.read(chinese.with_suffix(".ipynb")).metadata["nnlib"] == {
+        "translation": record
+    }
     assert record["source"] == "chapters/01_page.md" and len(record["commit"]) == 40
     english = course / "chapters" / "01_page.md"
     english.write_text(ENGLISH.replace("More prose.", "Better prose."), encoding="utf-8")
