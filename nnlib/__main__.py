@@ -90,6 +90,21 @@ def _gradescope(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site(args: argparse.Namespace) -> int:
+    from nnlib.course import site
+
+    try:
+        html = site.build(Path(args.out), quick=args.quick)
+    except ModuleNotFoundError as error:
+        print(f"nnlib site: {error}", file=sys.stderr)
+        return 2
+    except site.LeakError as error:
+        print(f"nnlib site: error: {error}", file=sys.stderr)
+        return 1
+    print(f"the site is in {html}: open {html / 'index.html'}, or publish the folder as it is")
+    return 0
+
+
 def _mnist(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
@@ -187,6 +202,14 @@ def build_parser() -> argparse.ArgumentParser:
         "exercises", nargs="?", help="the folder of your exercise notebooks (default: exercises)"
     )
     progress.set_defaults(run=_progress)
+    site = commands.add_parser(
+        "site", help="(maintainers) build the course's website, both editions, offline"
+    )
+    site.add_argument("--out", default="_build/site", help="the build folder (site in OUT/html)")
+    site.add_argument(
+        "--quick", action="store_true", help="short trainings, as the test suite runs them"
+    )
+    site.set_defaults(run=_site)
     _add_grading_commands(commands)
     return parser
 
