@@ -150,5 +150,5 @@ def test_the_repository_stages_every_chapter_and_exercise_and_no_source(tmp_path
     assert chapters | exercises | {"index.md", "CONTRIBUTING.md", "data/README.md"} <= staged
     assert not any("source" in name for name in staged)
     index = (tmp_path / "index.md").read_text()
-    assert "```{toctree}" in index and "chapters/01_single_neuron" in index
+    assert ":caption: Chapters" in index and "\nchapters/01_single_neuron\n" in index
     assert "(chapters/01_single_neuron.md)" in index

@@ -73,6 +73,8 @@ class Edition:
         The folders of the chapters' MyST files and of the exercises' student versions.
     notes : tuple of (str, str)
         Other pages: (repository path, path in the site).
+    captions : tuple of str
+        The sidebar's headings over the chapters, the exercises and the notes.
     """
 
     code: str
@@ -81,6 +83,7 @@ class Edition:
     chapters: str
     exercises: str
     notes: tuple[tuple[str, str], ...]
+    captions: tuple[str, str, str]
 
 
 EDITIONS = (
@@ -91,6 +94,7 @@ EDITIONS = (
         "chapters",
         "exercises",
         (("CONTRIBUTING.md", "CONTRIBUTING.md"), ("data/README.md", "data/README.md")),
+        ("Chapters", "Exercises", "About the course"),
     ),
     Edition(
         "zh",
@@ -99,6 +103,7 @@ EDITIONS = (
         "zh/chapters",
         "zh/exercises",
         (("docs/glossary.md", "glossary.md"),),
+        ("章节", "练习", "说明"),
     ),
 )
 PROSE_PAGES = ("index", "CONTRIBUTING", "data/README", "glossary")  # may name the markers
@@ -205,11 +210,19 @@ def stage(root: Path, edition: Edition, folder: Path, pages: dict[Path, tuple[st
     ]
     for source, target in notes:
         put(source, target)
-    toc = [f"chapters/{path.stem}" for path in chapters]
-    toc += [f"exercises/{path.stem}" for path in exercises]
-    toc += [posixpath.splitext(target)[0] for _, target in notes]
     put(root / edition.home, "index.md")
-    tree = "\n".join(["", "```{toctree}", ":hidden:", ":maxdepth: 1", "", *toc, "```", ""])
+    sections = [
+        [f"chapters/{path.stem}" for path in chapters],
+        [f"exercises/{path.stem}" for path in exercises],
+        [posixpath.splitext(target)[0] for _, target in notes],
+    ]
+    tree = "".join(
+        f"\n```{{toctree}}\n:hidden:\n:maxdepth: 1\n:caption: {caption}\n\n"
+        + "\n".join(names)
+        + "\n```\n"
+        for caption, names in zip(edition.captions, sections, strict=True)
+        if names
+    )
     with (folder / "index.md").open("a", encoding="utf-8") as index:
         index.write(tree)
 
