@@ -50,5 +50,3 @@ def browser(playwright, chromium_path):
     browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
-
-

@@ -12,6 +12,7 @@ import functools
 import http.server
 import json
 import threading
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -63,7 +64,8 @@ def visit(page, url: str) -> dict[str, list[str]]:
     local = urlsplit(url).netloc
 
     def on_request(request):
-        if urlsplit(request.url).scheme in ("http", "https") and urlsplit(request.url).netloc != local:
+        address = urlsplit(request.url)
+        if address.scheme in ("http", "https") and address.netloc != local:
             problems["foreign"].append(request.url)
 
     def on_response(response):
@@ -152,5 +154,5 @@ def test_a_chapter_page_offers_its_notebook(page, server):
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename == "01_single_neuron.ipynb"
-    notebook = json.loads(open(download.value.path(), encoding="utf-8").read())
+    notebook = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert notebook["cells"][0]["cell_type"] == "markdown"
