@@ -1,5 +1,5 @@
 """The ``nnlib`` command: ``lab``, ``check``, ``progress``, ``mnist``, and for instructors
-``release``, ``grade`` and ``gradescope``.
+``release``, ``grade``, ``gradescope`` and ``nbgrader-source``.
 
 Each subcommand is a thin layer over a function of the library or of ``nnlib.course``, so that
 what a terminal does and what a notebook does are the same code.
@@ -53,11 +53,12 @@ def _progress(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     import time
 
-    from nnlib.course import sandbox
+    from nnlib.course import sandbox, scoring
     from nnlib.course.grade import GradingError, grade
     from nnlib.course.gradescope import limits_from
 
     print(f"sandbox: {sandbox.describe()}")
+    print(f"scoring: {scoring.policy_text(args.partial_credit)}")
     start = time.monotonic()
     try:
         grades = grade(
@@ -67,6 +68,7 @@ def _grade(args: argparse.Namespace) -> int:
             limits_from(args),
             jobs=args.jobs,
             max_mb=args.max_notebook_mb,
+            partial_credit=args.partial_credit,
         )
     except GradingError as error:
         print(f"nnlib grade: error: {error}", file=sys.stderr)
@@ -75,6 +77,31 @@ def _grade(args: argparse.Namespace) -> int:
     print(
         f"graded {len(grades)} notebooks in {seconds:.1f} s: see {Path(args.out) / 'gradebook.csv'}"
     )
+    return _to_nbgrader(args.nbgrader, grades) if args.nbgrader else 0
+
+
+def _to_nbgrader(course_and_assignment: list[str], grades) -> int:
+    from nnlib.course.nbgrader_course import NbgraderError, write_gradebook
+
+    course, assignment = Path(course_and_assignment[0]), course_and_assignment[1]
+    try:
+        written = write_gradebook(course, assignment, grades)
+    except (NbgraderError, ImportError) as error:
+        print(f"nnlib grade: error: nbgrader: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(written)} grades of {assignment} into nbgrader's gradebook in {course}")
+    return 0
+
+
+def _nbgrader_source(args: argparse.Namespace) -> int:
+    from nnlib.course.nbgrader_course import NbgraderError, write_source_tree
+
+    try:
+        for path in write_source_tree(Path(args.exercises) / "source", Path(args.course)):
+            print(f"wrote {path}")
+    except NbgraderError as error:
+        print(f"nnlib nbgrader-source: error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -83,7 +110,8 @@ def _gradescope(args: argparse.Namespace) -> int:
     from nnlib.course.gradescope import bundle, limits_from
 
     try:
-        print(f"wrote {bundle(Path(args.source), Path(args.out), limits_from(args))}")
+        limits = limits_from(args)
+        print(f"wrote {bundle(Path(args.source), Path(args.out), limits, args.partial_credit)}")
     except GradingError as error:
         print(f"nnlib gradescope: error: {error}", file=sys.stderr)
         return 2
@@ -192,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_grading_commands(commands) -> None:
+    from nnlib.course import scoring
     from nnlib.course.gradescope import add_limit_options
     from nnlib.course.submissions import MAX_NOTEBOOK_MB
 
@@ -211,6 +240,13 @@ def _add_grading_commands(commands) -> None:
         "--max-notebook-mb", type=float, default=MAX_NOTEBOOK_MB, help="larger files are refused"
     )
     add_limit_options(grade)
+    scoring.add_option(grade)
+    grade.add_argument(
+        "--nbgrader",
+        nargs=2,
+        metavar=("COURSE_DIR", "ASSIGNMENT"),
+        help="also write the scores and feedback into this nbgrader course's gradebook",
+    )
     grade.set_defaults(run=_grade)
 
     gradescope = commands.add_parser(
@@ -219,7 +255,18 @@ def _add_grading_commands(commands) -> None:
     gradescope.add_argument("source", help="the instructor's source notebook (with solutions)")
     gradescope.add_argument("--out", default="autograder.zip", help="the zip to write")
     add_limit_options(gradescope)
+    scoring.add_option(gradescope)
     gradescope.set_defaults(run=_gradescope)
+
+    nbgrader = commands.add_parser(
+        "nbgrader-source",
+        help="(instructors) write the exercises into an nbgrader course's source/ folder",
+        description="Write COURSE_DIR/source/<exercise>/<exercise>.ipynb for every exercise "
+        "source: the notebooks only, never their .md twins (which hold the solutions as text).",
+    )
+    nbgrader.add_argument("course", help="the nbgrader course folder (made by nbgrader quickstart)")
+    nbgrader.add_argument("--exercises", default="exercises", help="the exercises folder")
+    nbgrader.set_defaults(run=_nbgrader_source)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,8 +31,9 @@ the same lines simply run the extra cases. A hidden test's inputs reach the lear
 function must be called on them); its expected value never does, and the feedback shows only
 whether it passed.
 
-**Scoring.** A task earns its points (from the source's grade cell) times the fraction of its
-cases, visible and hidden, that pass, rounded to 0.01: partial credit.
+**Scoring.** A task earns its points (from the source's grade cell) when all its cases, visible
+and hidden, pass; with ``partial_credit`` it earns them times the fraction that pass
+(``nnlib.course.scoring``, the one policy of every grader).
 """
 
 from __future__ import annotations
@@ -54,19 +55,19 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from nnlib.course import harness, sandbox
+from nnlib.course import harness, sandbox, scoring
 from nnlib.course.gradescope import gradescope_results
 from nnlib.course.notebook_check import exercise_tasks
 from nnlib.course.release import HIDDEN_TESTS, strip_solutions
 from nnlib.course.sandbox import Limits
 from nnlib.course.selfcheck import (
-    NOT_DONE,
     Case,
     CaseResult,
     Task,
     call_text,
     error_text,
     format_results,
+    hidden_verdict,
     judge,
 )
 from nnlib.course.submissions import (
@@ -99,6 +100,7 @@ class Exercise:
     tasks: list[Task]
     points: dict[str, float]
     hidden: dict[str, list[Case]]
+    partial_credit: bool = False
 
     def cases(self, task: Task) -> list[Case]:
         """Every case of ``task``: the visible ones, then the hidden ones."""
@@ -112,12 +114,12 @@ class TaskGrade:
     name: str
     points: float
     results: list[CaseResult]
+    partial_credit: bool = False
 
     @property
     def score(self) -> float:
-        if not self.results:
-            return 0.0
-        return round(self.points * sum(r.passed for r in self.results) / len(self.results), 2)
+        passed = sum(r.passed for r in self.results)
+        return scoring.task_score(self.points, passed, len(self.results), self.partial_credit)
 
     def report(self) -> str:
         """The learner-facing verdict: visible cases in detail, hidden ones by number."""
@@ -151,8 +153,11 @@ class Grade:
 # ---- the instructor's source ----
 
 
-def load_exercise(path: Path) -> Exercise:
-    """Read the source (``.ipynb``, or its paired ``.md``): tasks, points and hidden cases."""
+def load_exercise(path: Path, partial_credit: bool = False) -> Exercise:
+    """Read the source (``.ipynb``, or its paired ``.md``): tasks, points and hidden cases.
+
+    ``partial_credit`` is the scoring policy of its grades (see ``nnlib.course.scoring``).
+    """
     try:
         if path.suffix == ".md":
             import jupytext
@@ -187,7 +192,8 @@ def load_exercise(path: Path) -> Exercise:
             )
     headings = [c.source for c in nb.cells if c.cell_type == "markdown" and c.source.strip()]
     title = headings[0].strip().splitlines()[0].lstrip("# ") if headings else path.stem
-    return Exercise(nb.metadata["nnlib"]["exercise"], title, nb, tasks, points, hidden)
+    name = nb.metadata["nnlib"]["exercise"]
+    return Exercise(name, title, nb, tasks, points, hidden, partial_credit)
 
 
 def _collect_hidden(path: Path, task: str, region: str, hidden: dict[str, list[Case]]) -> None:
@@ -296,9 +302,8 @@ def _harness(task: str, workdir: Path) -> str:
 def _failed(exercise: Exercise, task: Task, reason: str) -> TaskGrade:
     calls = [call_text(task.name, case.args) for case in task.cases]
     calls += [f"hidden test {k}" for k in range(1, len(exercise.hidden[task.name]) + 1)]
-    return TaskGrade(
-        task.name, exercise.points[task.name], [CaseResult(c, False, reason) for c in calls]
-    )
+    results = [CaseResult(c, False, reason) for c in calls]
+    return TaskGrade(task.name, exercise.points[task.name], results, exercise.partial_credit)
 
 
 def _what(label: str) -> str:
@@ -339,23 +344,11 @@ def _judge_task(grade: Grade, task: Task, log: dict, workdir: Path, limits: Limi
     ]
     n_visible = len(task.cases)
     hidden = [
-        _hidden(k, v, c)
+        hidden_verdict(k, v, c.hint)
         for k, (v, c) in enumerate(zip(verdicts[n_visible:], cases[n_visible:], strict=True), 1)
     ]
-    return TaskGrade(task.name, exercise.points[task.name], verdicts[:n_visible] + hidden)
-
-
-def _hidden(number: int, verdict: CaseResult, case: Case) -> CaseResult:
-    """A hidden test's verdict without its inputs or expected value: only pass/fail and why."""
-    call = f"hidden test {number}"
-    if verdict.passed:
-        return CaseResult(call, True)
-    if verdict.reason == NOT_DONE:
-        return CaseResult(call, False, NOT_DONE)
-    reason = verdict.reason.split(":")[0] if verdict.reason.startswith("raised ") else "wrong"
-    return CaseResult(
-        call, False, f"{reason} (its inputs and expected output are hidden)", case.hint
-    )
+    results = verdicts[:n_visible] + hidden
+    return TaskGrade(task.name, exercise.points[task.name], results, exercise.partial_credit)
 
 
 def _note_cells(grade: Grade, log: dict, limits: Limits) -> None:
@@ -496,14 +489,16 @@ def grade(
     jobs: int = 1,
     max_mb: float = MAX_NOTEBOOK_MB,
     report=print,
+    partial_credit: bool = False,
 ) -> list[Grade]:
     """Grade every submission into ``out_dir``; return the grades, sorted by learner.
 
-    ``jobs`` notebooks are graded at once. Each learner's files and the gradebook are written as
-    soon as that learner is graded, so an interrupted run keeps everything finished so far.
+    ``jobs`` notebooks are graded at once; ``partial_credit`` is the scoring policy. Each
+    learner's files and the gradebook are written as soon as that learner is graded, so an
+    interrupted run keeps everything finished so far.
     """
     limits = limits or Limits()
-    exercise = load_exercise(source)
+    exercise = load_exercise(source, partial_credit)
     found = find_submissions(submissions, source.with_suffix(".ipynb").name)
     out_dir.mkdir(parents=True, exist_ok=True)
     hide = hidden_paths(source, submissions, out_dir)

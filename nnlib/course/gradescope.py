@@ -23,6 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nnlib.course import scoring
 from nnlib.course.sandbox import Limits, package_root
 
 if TYPE_CHECKING:
@@ -125,13 +126,16 @@ def _requirements() -> list[str]:
     return wanted
 
 
-def bundle(source: Path, out: Path, limits: Limits) -> Path:
-    """Write the Gradescope autograder zip for ``source`` to ``out``; return ``out``."""
+def bundle(source: Path, out: Path, limits: Limits, partial_credit: bool = False) -> Path:
+    """Write the Gradescope autograder zip for ``source`` to ``out``; return ``out``.
+
+    ``partial_credit`` is the scoring policy (``nnlib.course.scoring``) its grades follow.
+    """
     from nnlib.course.grade import load_exercise
     from nnlib.data import BUNDLED_DIR
 
     load_exercise(source)  # refuse a broken source now, not on Gradescope
-    limit_text = " ".join(limit_arguments(limits))
+    limit_text = " ".join(limit_arguments(limits) + ["--partial-credit"] * partial_credit)
     pyproject = PYPROJECT.format(
         version=metadata.version("nnlib"), dependencies=json.dumps(_requirements())
     )
@@ -158,7 +162,9 @@ def _add_script(archive: zipfile.ZipFile, name: str, text: str) -> None:
     archive.writestr(info, text)
 
 
-def run_autograder(source: Path, submission_dir: Path, results: Path, limits: Limits) -> dict:
+def run_autograder(
+    source: Path, submission_dir: Path, results: Path, limits: Limits, partial_credit: bool = False
+) -> dict:
     """Grade the one notebook in ``submission_dir`` and write Gradescope's ``results.json``.
 
     Always writes a results file, even when the submission holds no notebook or the grader fails,
@@ -168,7 +174,7 @@ def run_autograder(source: Path, submission_dir: Path, results: Path, limits: Li
     from nnlib.course.submissions import learner_folder
 
     try:
-        exercise = load_exercise(source)
+        exercise = load_exercise(source, partial_credit)
         submission = learner_folder(submission_dir, source.name)
         hide = hidden_paths(source, [submission_dir], results.parent)
         grade = grade_submission(exercise, submission, limits, hide)
@@ -191,8 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("submission", type=Path, help="the folder of the learner's submission")
     parser.add_argument("results", type=Path, help="where to write results.json")
     add_limit_options(parser)
+    scoring.add_option(parser)
     args = parser.parse_args(argv)
-    run_autograder(args.source, args.submission, args.results, limits_from(args))
+    limits = limits_from(args)
+    run_autograder(args.source, args.submission, args.results, limits, args.partial_credit)
     return 0
 
 
