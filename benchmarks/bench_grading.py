@@ -49,8 +49,9 @@ def main() -> int:
         print(f"sandbox: {sandbox.describe()}")
         print(f"grading {len(CLASS)} submissions, {args.jobs} at a time...")
         start = time.perf_counter()
+        # the attacks' scores are partial credit
         grade(source, [base / "submissions"], base / "out", jobs=args.jobs,
-              max_mb=MAX_NOTEBOOK_MB, report=lambda line: None)  # fmt: skip
+              max_mb=MAX_NOTEBOOK_MB, report=lambda line: None, partial_credit=True)  # fmt: skip
         seconds = time.perf_counter() - start
         with open(base / "out" / "gradebook.csv", newline="", encoding="utf-8") as file:
             rows = {row["name"]: row for row in csv.DictReader(file)}

@@ -74,7 +74,7 @@ class Listener:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Grade every attack once, two at a time, as ``nnlib grade`` would."""
+    """Grade every attack once, two at a time, as ``nnlib grade --partial-credit`` would."""
     base = tmp_path_factory.mktemp("class")
     (base / "instructor").mkdir()
     source = hidden_source(base / "instructor")
@@ -88,7 +88,8 @@ def graded(tmp_path_factory):
     start = time.monotonic()
     try:
         grades = grade(source, [base / "submissions"], base / "out", LIMITS, jobs=2,
-                       max_mb=MAX_NOTEBOOK_MB, report=lines.append)  # fmt: skip
+                       max_mb=MAX_NOTEBOOK_MB, report=lines.append,
+                       partial_credit=True)  # fmt: skip
     finally:
         del os.environ[SECRET_VARIABLE]
         listener.server.close()
