@@ -131,14 +131,13 @@ def _notebook_of(grade: Grade, notebooks: list[str], assignment: str) -> str:
 def _write_scores(gradebook, grade: Grade, assignment: str, notebook: str, stamp: Path) -> None:
     """The grade cells' scores and the answer cells' comments of one learner, in the gradebook."""
     from nbgrader.api import MissingEntry
-    from nbgrader.utils import parse_utc
 
     gradebook.update_or_create_student(grade.learner)
     try:
         gradebook.find_submission(assignment, grade.learner)
     except MissingEntry:
-        when = parse_utc(stamp.read_text(encoding="utf-8").strip()) if stamp.is_file() else None
-        gradebook.add_submission(assignment, grade.learner, timestamp=when)
+        when = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else None
+        gradebook.add_submission(assignment, grade.learner, timestamp=when)  # nbgrader parses it
     by_task = {task.name: task for task in grade.tasks}
     for cell in grade.exercise.source.cells:
         key = grade_id(cell.metadata)
