@@ -387,7 +387,8 @@ class Checker:
 
     def __init__(self, tasks: list[Task]):
         self.tasks = {task.name: task for task in tasks}
-        self._environment = dict(os.environ)
+        watched = (NBGRADER_ENV, STRICT_ENV, SESSION_ENV)
+        self._environment = {key: os.environ[key] for key in watched if key in os.environ}
 
     def __call__(self, name: str, function=None, cases: list[Case] | None = None) -> None:
         """Check the task ``name`` and print the verdict, one line per case.
