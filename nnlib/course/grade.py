@@ -11,8 +11,9 @@ For each submitted notebook the grader
    memory and file limits, no network. In place of each check cell the kernel calls the task's
    function on the test arguments and writes what happened as plain data
    (``nnlib.course.harness``);
-3. **judges the results in this process**, with the same :func:`~nnlib.course.selfcheck.judge` as
-   the notebook's self-checks, against expected values that never enter the kernel;
+3. **judges the results in this process**, with the same
+   :func:`~nnlib.course.selfcheck.diagnose` as the notebook's self-checks, against expected values
+   and planted mistakes that never enter the kernel;
 4. **writes** ``DIR/<name>/results.json`` (Gradescope's format), ``DIR/<name>/feedback.md`` and
    ``DIR/gradebook.csv``, each atomically, as soon as that learner is graded.
 
@@ -65,10 +66,11 @@ from nnlib.course.selfcheck import (
     CaseResult,
     Task,
     call_text,
+    diagnose,
     error_text,
     format_results,
     hidden_verdict,
-    judge,
+    with_dependencies,
 )
 from nnlib.course.submissions import (
     GRADEBOOK,
@@ -265,6 +267,9 @@ def _grade_into(grade: Grade, submission: Submission, limits: Limits, hide, max_
         log = sandbox.run_job(job_dir, limits)
         _note_cells(grade, log, limits)
         grade.tasks = [_judge_task(grade, task, log, workdir, limits) for task in exercise.tasks]
+        verdicts = with_dependencies(exercise.tasks, {t.name: t.results for t in grade.tasks})
+        for task in grade.tasks:
+            task.results = verdicts[task.name]
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
     grade.notes[:] = [note.replace(str(job_dir), "<job>") for note in grade.notes]
@@ -340,13 +345,10 @@ def _judge_task(grade: Grade, task: Task, log: dict, workdir: Path, limits: Limi
     if isinstance(outcomes, str):
         return _failed(exercise, task, outcomes)
     verdicts = [
-        judge(task.name, case, outcome) for case, outcome in zip(cases, outcomes, strict=True)
+        diagnose(task, case, outcome) for case, outcome in zip(cases, outcomes, strict=True)
     ]
     n_visible = len(task.cases)
-    hidden = [
-        hidden_verdict(k, v, c.hint)
-        for k, (v, c) in enumerate(zip(verdicts[n_visible:], cases[n_visible:], strict=True), 1)
-    ]
+    hidden = [hidden_verdict(k, v) for k, v in enumerate(verdicts[n_visible:], 1)]
     results = verdicts[:n_visible] + hidden
     return TaskGrade(task.name, exercise.points[task.name], results, exercise.partial_credit)
 
