@@ -15,39 +15,22 @@ ROOT = Path(__file__).resolve().parent
 OFFLINE = ROOT / "tests" / "offline"
 
 os.environ["NNLIB_QUICK"] = "1"  # long chapter trainings run shorter (nnlib.course.quick_run)
+# The suite plays the learner: failing self-checks print, as in JupyterLab, rather than raise as
+# they do by default outside it (nnlib.course.selfcheck.strict_checks), in this process and in
+# the kernels nbval starts for the student versions. Tests of the strict default say otherwise,
+# and the browser tests' JupyterLab goes without it, to show that it is recognised on its own.
+os.environ["NNLIB_STRICT_CHECKS"] = "0"
 os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(OFFLINE), *filter(None, [os.environ.get("PYTHONPATH")])]
 )
 sys.path.insert(0, str(OFFLINE))
 
 import matplotlib  # noqa: E402
-import pytest  # noqa: E402
 
 import network_guard  # noqa: E402  (needs the path above)
-from nnlib.course.selfcheck import STRICT_ENV  # noqa: E402
 
 # Figures drawn by the tests themselves render off-screen. The notebooks' kernels are left to
 # ipykernel's inline backend, so that nbval sees every figure come out as a PNG.
 matplotlib.use("Agg")
 network_guard.install()
 
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item):
-    """Run the student versions of the exercises (``exercises/exNN_*.ipynb``) as a learner does.
-
-    Their checks fail ("not done yet"), and outside a learner's JupyterLab a failing check raises
-    (``nnlib.course.selfcheck.strict_checks``); nbval's kernel, started in the set-up of a
-    notebook's first cell, is told ``NNLIB_STRICT_CHECKS=0`` so that they only print.
-    """
-    student = item.path.suffix == ".ipynb" and item.path.parent == ROOT / "exercises"
-    before = os.environ.get(STRICT_ENV)
-    if student:
-        os.environ[STRICT_ENV] = "0"
-    try:
-        yield
-    finally:
-        if student and before is None:
-            del os.environ[STRICT_ENV]
-        elif student:
-            os.environ[STRICT_ENV] = before
