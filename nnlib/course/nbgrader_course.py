@@ -28,7 +28,7 @@ from nnlib.course.release import render, student_notebook
 from nnlib.course.submissions import grade_id, is_check, read_notebook, rebuild, task_of
 
 if TYPE_CHECKING:
-    from nnlib.course.grade import Grade
+    from nnlib.course.verdicts import Grade
 
 SOURCE = "source"
 SUBMITTED = "submitted"
@@ -106,6 +106,9 @@ def write_gradebook(
         notebooks = [nb.name for nb in known.notebooks]
         written = []
         for grade in grades:
+            if grade.needs_regrade:  # the machinery failed: no score, not a zero
+                report(f"{grade.learner}: not graded, left out of nbgrader; re-grade it")
+                continue
             notebook = _notebook_of(grade, notebooks, assignment)
             path = submitted_notebook(course_dir, grade.learner, assignment, notebook)
             if not path.parent.is_dir():
