@@ -129,7 +129,7 @@ def graded_as_user():
         os.chown(context.out_dir, uid, gid)
         command = [sys.executable, "-m", "nnlib", "grade", str(context.source),
                    str(base / "submissions"), "--out", str(context.out_dir), "-j", "2",
-                   *LIMIT_OPTIONS]  # fmt: skip
+                   "--partial-credit", *LIMIT_OPTIONS]  # fmt: skip
         (base / "keep").mkdir()
         done = subprocess.run(
             ordinary_user.command(command, uid, gid, base / "keep"),
