@@ -1,5 +1,5 @@
 """The ``nnlib`` command: ``lab``, ``check``, ``progress``, ``mnist``, and for instructors
-``release``, ``grade`` and ``gradescope``.
+``release``, ``grade``, ``gradescope`` and ``nbgrader-source``.
 
 Each subcommand is a thin layer over a function of the library or of ``nnlib.course``, so that
 what a terminal does and what a notebook does are the same code. The subcommands are a table,
@@ -79,11 +79,12 @@ def _progress(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     import time
 
-    from nnlib.course import sandbox
+    from nnlib.course import sandbox, scoring
     from nnlib.course.grade import GradingError, grade
     from nnlib.course.gradescope import limits_from
 
     print(f"sandbox: {sandbox.describe()}")
+    print(f"scoring: {scoring.policy_text(args.partial_credit)}")
     start = time.monotonic()
     submissions = [Path(p) for p in args.submissions]
     try:
@@ -96,6 +97,7 @@ def _grade(args: argparse.Namespace) -> int:
             max_mb=args.max_notebook_mb,
             only=args.only,
             no_isolation=args.no_isolation,
+            partial_credit=args.partial_credit,
         )
     except (GradingError, ValueError) as error:
         print(f"nnlib grade: error: {error}", file=sys.stderr)
@@ -117,7 +119,33 @@ def _grade(args: argparse.Namespace) -> int:
             "  " + run.regrade_command(Path(args.source), submissions, Path(args.out)),
             file=sys.stderr,
         )
-    return 1 if run.to_regrade or run.write_errors else 0
+    failed = 1 if run.to_regrade or run.write_errors else 0
+    return max(failed, _to_nbgrader(args.nbgrader, run.grades)) if args.nbgrader else failed
+
+
+def _to_nbgrader(course_and_assignment: list[str], grades) -> int:
+    from nnlib.course.nbgrader_course import NbgraderError, write_gradebook
+
+    course, assignment = Path(course_and_assignment[0]), course_and_assignment[1]
+    try:
+        written = write_gradebook(course, assignment, grades)
+    except (NbgraderError, ImportError) as error:
+        print(f"nnlib grade: error: nbgrader: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(written)} grades of {assignment} into nbgrader's gradebook in {course}")
+    return 0
+
+
+def _nbgrader_source(args: argparse.Namespace) -> int:
+    from nnlib.course.nbgrader_course import NbgraderError, write_source_tree
+
+    try:
+        for path in write_source_tree(Path(args.exercises) / "source", Path(args.course)):
+            print(f"wrote {path}")
+    except NbgraderError as error:
+        print(f"nnlib nbgrader-source: error: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _gradescope(args: argparse.Namespace) -> int:
@@ -125,7 +153,8 @@ def _gradescope(args: argparse.Namespace) -> int:
     from nnlib.course.gradescope import bundle, limits_from
 
     try:
-        print(f"wrote {bundle(Path(args.source), Path(args.out), limits_from(args))}")
+        limits = limits_from(args)
+        print(f"wrote {bundle(Path(args.source), Path(args.out), limits, args.partial_credit)}")
     except GradingError as error:
         print(f"nnlib gradescope: error: {error}", file=sys.stderr)
         return 2
@@ -220,6 +249,7 @@ def _progress_arguments(progress: argparse.ArgumentParser) -> None:
 
 
 def _grade_arguments(grade: argparse.ArgumentParser) -> None:
+    from nnlib.course import scoring
     from nnlib.course.gradescope import add_limit_options
     from nnlib.course.submissions import MAX_NOTEBOOK_MB
 
@@ -242,6 +272,22 @@ def _grade_arguments(grade: argparse.ArgumentParser) -> None:
                        help="grade without a sandbox where none can be made, giving up isolation: "
                        "only for work you trust; never as root")  # fmt: skip
     add_limit_options(grade)
+    scoring.add_option(grade)
+    grade.add_argument(
+        "--nbgrader",
+        nargs=2,
+        metavar=("COURSE_DIR", "ASSIGNMENT"),
+        help="also write the scores and feedback into this nbgrader course's gradebook",
+    )
+
+
+def _nbgrader_source_arguments(nbgrader: argparse.ArgumentParser) -> None:
+    nbgrader.description = (
+        "Write COURSE_DIR/source/<exercise>/<exercise>.ipynb for every exercise source: the "
+        "notebooks only, never their .md twins (which hold the solutions as text)."
+    )
+    nbgrader.add_argument("course", help="the nbgrader course folder (made by nbgrader quickstart)")
+    nbgrader.add_argument("--exercises", default="exercises", help="the exercises folder")
 
 
 def _site_arguments(site: argparse.ArgumentParser) -> None:
@@ -252,11 +298,13 @@ def _site_arguments(site: argparse.ArgumentParser) -> None:
 
 
 def _gradescope_arguments(gradescope: argparse.ArgumentParser) -> None:
+    from nnlib.course import scoring
     from nnlib.course.gradescope import add_limit_options
 
     gradescope.add_argument("source", help="the instructor's source notebook (with solutions)")
     gradescope.add_argument("--out", default="autograder.zip", help="the zip to write")
     add_limit_options(gradescope)
+    scoring.add_option(gradescope)
 
 
 @dataclass(frozen=True)
@@ -294,6 +342,11 @@ COMMANDS: dict[str, Command] = {
     ),
     "site": Command(
         "(maintainers) build the course's website, both editions, offline", _site_arguments, _site
+    ),
+    "nbgrader-source": Command(
+        "(instructors) write the exercises into an nbgrader course's source/ folder",
+        _nbgrader_source_arguments,
+        _nbgrader_source,
     ),
 }
 """The subcommands, in the order ``nnlib --help`` lists them."""

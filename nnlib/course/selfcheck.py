@@ -3,8 +3,11 @@
 Every exercise task is a function the learner completes. Its checks are data, kept in
 ``nnlib/course/checks/exNN.py``: the inputs, the hand-computed expected output (or a property to
 verify) and a hint that points at the usual mistake. A check cell in the notebook is one line,
-``check("weighted_sum")``; it prints a verdict per case and never raises, so a learner's notebook
-keeps running whatever state the task is in.
+``check("weighted_sum")``; in a learner's JupyterLab it prints a verdict per case and never
+raises, so the notebook keeps running whatever state the task is in. Anywhere else (nbgrader's
+autograder, ``nbgrader validate``, nbconvert, a script) a failing check raises, so that a grader
+that scores a cell by whether it raises cannot give a blank notebook full marks: see
+:func:`strict_checks`.
 
 Checking a case has two halves. :func:`call_case` calls the learner's function and records what
 happened (a value, an exception, an argument changed in place) as an :class:`Outcome`;
@@ -26,12 +29,14 @@ import copy
 import inspect
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 STRICT_ENV = "NNLIB_STRICT_CHECKS"
+NBGRADER_ENV = "NBGRADER_EXECUTION"  # nbgrader sets it while it autogrades or validates
+SESSION_ENV = "JPY_SESSION_NAME"  # jupyter_server sets it in a kernel it starts for a notebook
 NOT_DONE = "not done yet: replace `raise NotImplementedError()` with your code"
 
 
@@ -448,6 +453,70 @@ def format_results(
     return "\n".join([verdict, *lines, *([note] if note else [])])
 
 
+def hidden_verdict(number: int, verdict: CaseResult) -> CaseResult:
+    """A hidden test's verdict that tells pass or fail and nothing of the test itself.
+
+    Its inputs, expected value and the learner's wrong result stay out: only "not done",
+    the type of an exception the function raised, or "wrong", and the verdict's hint (the
+    diagnosed mistake's, else the instructor's for the case).
+    """
+    call = f"hidden test {number}"
+    if verdict.passed:
+        return CaseResult(call, True)
+    if verdict.reason == NOT_DONE:
+        return CaseResult(call, False, NOT_DONE)
+    reason = verdict.reason.split(":")[0] if verdict.reason.startswith("raised ") else "wrong"
+    hidden = f"{reason} (its inputs and expected output are hidden)"
+    return CaseResult(call, False, hidden, verdict.hint)
+
+
+def strict_checks(environment: Mapping[str, str] | None = None) -> bool:
+    """Whether a failing check must raise, rather than only print its verdict.
+
+    A grader that runs the notebook's cells (nbgrader's autograder) scores a check cell by
+    whether it raises, so a check that only prints would give every learner full marks. The safe
+    default is therefore to raise, except in a learner's interactive session, recognised by two
+    signs together: the kernel was started by a Jupyter server for a notebook (it sets
+    ``JPY_SESSION_NAME``), and the cell being run was sent by a frontend that can ask the user for
+    input (``allow_stdin``, which JupyterLab sends and nbconvert, nbclient, nbval and nbgrader
+    never do). ``NBGRADER_EXECUTION`` (set by nbgrader while it autogrades or validates) always
+    means strict, and ``NNLIB_STRICT_CHECKS=1`` or ``0`` in the environment that started the kernel
+    decides everywhere else. ``environment`` defaults to ``os.environ``; a :class:`Checker` passes
+    the one it saw when the exercise's setup cell created it, before any answer cell ran.
+
+    This is a safety net, not a defence: code in the learner's kernel can redefine ``check``.
+    Scores that learner code cannot reach come from ``nnlib grade``, which judges outside the
+    kernel (and can write them into nbgrader's gradebook).
+    """
+    environment = os.environ if environment is None else environment
+    if environment.get(NBGRADER_ENV):
+        return True
+    if environment.get(STRICT_ENV) in ("0", "1"):
+        return environment[STRICT_ENV] == "1"
+    return not (environment.get(SESSION_ENV) and _frontend_allows_stdin())
+
+
+def _frontend_allows_stdin() -> bool:
+    """Whether the cell now running came from a frontend that accepts ``input()``."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    kernel = getattr(get_ipython(), "kernel", None)
+    return getattr(kernel, "_allow_stdin", False) is True
+
+
+class CheckFailedError(AssertionError):
+    """A check failed where checks must raise (see :func:`strict_checks`).
+
+    IPython shows it as its verdict alone, without a traceback: the traceback would show the
+    check cell's code, and with it a hidden test's inputs and expected value.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return str(self).splitlines()
+
+
 class Checker:
     """The ``check`` of an exercise notebook: ``check("task_name")`` judges the learner's function.
 
@@ -459,6 +528,8 @@ class Checker:
 
     def __init__(self, tasks: list[Task]):
         self.tasks = {task.name: task for task in tasks}
+        watched = (NBGRADER_ENV, STRICT_ENV, SESSION_ENV)
+        self._environment = {key: os.environ[key] for key in watched if key in os.environ}
 
     def __call__(self, name: str, function=None, cases: list[Case] | None = None) -> None:
         """Check the task ``name`` and print the verdict, one line per case.
@@ -466,9 +537,9 @@ class Checker:
         ``function`` defaults to the variable of that name in the caller's namespace (the
         notebook), so the check cell stays one line. ``cases`` replaces the task's visible cases:
         an instructor's hidden tests are ``check("name", cases=[Case(...)])`` lines (see
-        ``nnlib.course.grade``). It never raises, unless the environment variable
-        ``NNLIB_STRICT_CHECKS=1`` is set (as it must be under ``nbgrader autograde``, where a
-        grade cell earns its points by not raising).
+        ``nnlib.course.grade``); their verdicts say only whether each passed. In a learner's
+        session it never raises; anywhere else a failing check raises :class:`CheckFailedError`
+        (see :func:`strict_checks`).
         """
         if name not in self.tasks:
             print(f"There is no task called {name!r}; the tasks are: {', '.join(self.tasks)}.")
@@ -482,7 +553,11 @@ class Checker:
             for used in task.uses:
                 results[used] = run_task(self.tasks[used], namespace.get(used))
         results = with_dependencies(list(self.tasks.values()), results)[name]
-        report = format_results(name, results)
+        if cases is None:
+            report = format_results(name, results)
+        else:
+            results = [hidden_verdict(k, r) for k, r in enumerate(results, start=1)]
+            report = format_results(name, results, what="hidden tests", note="")
         print(report)
-        if os.environ.get(STRICT_ENV) == "1" and not all(r.passed for r in results):
-            raise AssertionError(report)
+        if not all(r.passed for r in results) and strict_checks(self._environment):
+            raise CheckFailedError(report)

@@ -102,6 +102,7 @@ class LabServer:
         (labconfig / "page_config.json").write_text(json.dumps(page_config), encoding="utf-8")
         env = dict(os.environ)
         env.pop("MPLBACKEND", None)  # a non-inline backend would hide every figure from the page
+        env.pop("NNLIB_STRICT_CHECKS", None)  # self-checks must recognise JupyterLab on their own
         env.update(
             JUPYTER_CONFIG_DIR=str(dirs["config"]),
             JUPYTER_DATA_DIR=str(dirs["data"]),
