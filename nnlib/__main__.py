@@ -16,14 +16,17 @@ def _lab(args: argparse.Namespace) -> int:
     from nnlib.course import lab
 
     if args.configure_only:
-        print(f"Markdown files now open as notebooks: {lab.configure()}")
+        print(f"Markdown files now open as notebooks: {lab.configure(lang=args.lang)}")
         return 0
-    return lab.launch(args.jupyter_args)
+    return lab.launch(args.jupyter_args, lang=args.lang)
 
 
 def _doctor(args: argparse.Namespace) -> int:
     from nnlib.course.doctor import diagnose, report
+    from nnlib.course.i18n import set_language
 
+    if args.lang:
+        set_language(args.lang)
     findings = diagnose()
     print(report(findings))
     return 0 if all(finding.ok for finding in findings) else 1
@@ -142,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="only make .md files open as notebooks, do not start JupyterLab",
     )
     lab.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="the edition to open and JupyterLab's language (zh: the Chinese edition, zh/)",
+    )
+    lab.add_argument(
         "jupyter_args", nargs=argparse.REMAINDER, help="passed on to JupyterLab (e.g. --no-browser)"
     )
     lab.set_defaults(run=_lab)
@@ -154,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_check)
 
     doctor = commands.add_parser("doctor", help="check your set-up and say how to fix it")
+    doctor.add_argument("--lang", choices=["en", "zh"], help="the language to answer in")
     doctor.set_defaults(run=_doctor)
 
     mnist = commands.add_parser(

@@ -13,9 +13,10 @@ from jupytext.cli import jupytext as jupytext_cli
 
 from conftest import ROOT
 
-PAIRED_DIRS = [ROOT / "chapters", ROOT / "exercises" / "source"]
+EDITIONS = [ROOT, ROOT / "zh"]  # English, Simplified Chinese
+PAIRED_DIRS = [edition / part for edition in EDITIONS for part in ("chapters", "exercises/source")]
 PAIRED = sorted(md for folder in PAIRED_DIRS for md in folder.glob("*.md"))
-NOTEBOOKS = sorted(p for p in ROOT.glob("[ce]*/**/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+NOTEBOOKS = sorted(p for p in ROOT.glob("[cez]*/**/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 
 
 def test_the_course_has_notebooks():
