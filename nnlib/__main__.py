@@ -21,12 +21,18 @@ def _lab(args: argparse.Namespace) -> int:
     return lab.launch(args.jupyter_args, lang=args.lang)
 
 
-def _doctor(args: argparse.Namespace) -> int:
-    from nnlib.course.doctor import diagnose, report
+def _speak(args: argparse.Namespace) -> None:
+    """Answer in the language of ``--lang``, when given (else nnlib.course.i18n chooses)."""
     from nnlib.course.i18n import set_language
 
     if args.lang:
         set_language(args.lang)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from nnlib.course.doctor import diagnose, report
+
+    _speak(args)
     findings = diagnose()
     print(report(findings))
     return 0 if all(finding.ok for finding in findings) else 1
@@ -43,12 +49,14 @@ def _release(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from nnlib.course.notebook_check import check_notebook
 
+    _speak(args)
     return 0 if check_notebook(Path(args.notebook), args.task) else 1
 
 
 def _progress(args: argparse.Namespace) -> int:
     from nnlib.course.progress import progress
 
+    _speak(args)
     print(progress(args.exercises))
     return 0
 
@@ -59,18 +67,21 @@ def _grade(args: argparse.Namespace) -> int:
     from nnlib.course import sandbox
     from nnlib.course.grade import GradingError, grade
     from nnlib.course.gradescope import limits_from
+    from nnlib.course.i18n import reading
 
+    _speak(args)
     print(f"sandbox: {sandbox.describe()}")
     start = time.monotonic()
     try:
-        grades = grade(
-            Path(args.source),
-            [Path(p) for p in args.submissions],
-            Path(args.out),
-            limits_from(args),
-            jobs=args.jobs,
-            max_mb=args.max_notebook_mb,
-        )
+        with reading(args.source):  # the feedback speaks the source's edition, or --lang
+            grades = grade(
+                Path(args.source),
+                [Path(p) for p in args.submissions],
+                Path(args.out),
+                limits_from(args),
+                jobs=args.jobs,
+                max_mb=args.max_notebook_mb,
+            )
     except GradingError as error:
         print(f"nnlib grade: error: {error}", file=sys.stderr)
         return 2
@@ -132,6 +143,9 @@ def _mnist(args: argparse.Namespace) -> int:
     return 0
 
 
+VERDICT_LANG = "the verdicts' language (default: the notebooks' edition, else $NNLIB_LANG or $LANG)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nnlib", description="From a Neuron to MNIST: the course's command line."
@@ -160,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         "notebook", help="your exercise notebook, e.g. exercises/ex01_single_neuron.ipynb"
     )
     check.add_argument("--task", help="check only this task (default: all)")
+    check.add_argument("--lang", choices=["en", "zh"], help=VERDICT_LANG)
     check.set_defaults(run=_check)
 
     doctor = commands.add_parser("doctor", help="check your set-up and say how to fix it")
@@ -196,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     progress.add_argument(
         "exercises", nargs="?", help="the folder of your exercise notebooks (default: exercises)"
     )
+    progress.add_argument("--lang", choices=["en", "zh"], help=VERDICT_LANG)
     progress.set_defaults(run=_progress)
     _add_grading_commands(commands)
     return parser
@@ -219,6 +235,11 @@ def _add_grading_commands(commands) -> None:
     grade.add_argument("-j", "--jobs", type=int, default=1, help="notebooks graded at once")
     grade.add_argument(
         "--max-notebook-mb", type=float, default=MAX_NOTEBOOK_MB, help="larger files are refused"
+    )
+    grade.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        help="the feedback's language (default: the source's edition)",
     )
     add_limit_options(grade)
     grade.set_defaults(run=_grade)
