@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from nnlib.course.i18n import N_, _, ngettext
+from nnlib.course.i18n import N_, _
 
 STRICT_ENV = "NNLIB_STRICT_CHECKS"
 # The reason of a case whose function still raises NotImplementedError: kept in English in a
@@ -203,12 +203,9 @@ def compare(got, expected, *, rtol: float = 1e-5, atol: float = 1e-8) -> str | N
     """
     if isinstance(expected, tuple):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            wanted = ngettext(
-                "expected a tuple of {n} value, got {got}",
-                "expected a tuple of {n} values, got {got}",
-                len(expected),
+            return _("expected a tuple of {n} values, got {got}").format(
+                n=len(expected), got=describe(got)
             )
-            return wanted.format(n=len(expected), got=describe(got))
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             reason = compare(g, e, rtol=rtol, atol=atol)
             if reason:

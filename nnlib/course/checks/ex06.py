@@ -126,8 +126,12 @@ minibatches = Task(
             "    return [(X[i:i + batch_size], y[i:i + batch_size])\n"
             "            for i in range(0, len(X), batch_size)]\n",
             "the samples were not shuffled",
-            hint="An epoch visits the samples in a new random order: the samples were not "
-            "shuffled. " + BATCH_HINT,
+            hint=N_(
+                "An epoch visits the samples in a new random order: the samples were not "
+                "shuffled. Draw one permutation of the row numbers, order = "
+                "np.random.default_rng(seed).permutation(len(X)), and slice it into pieces of "
+                "batch_size; the last batch holds the len(X) % batch_size samples left over."
+            ),
         ),
     ],
 )
