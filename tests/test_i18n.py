@@ -272,10 +272,12 @@ def test_nnlib_check_and_progress_speak_the_edition_of_the_notebooks(
         capsys.readouterr().out
     )
     i18n.set_language(None)
+    (chinese_exercises / "ex99_broken.ipynb").write_text("{", encoding="utf-8")
     assert main(["progress", str(chinese_exercises)]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0] == "| 练习 | 已完成任务 | 任务 |"
     assert table[2].startswith("| ex01_single_neuron | 0 / 4 | ○ weighted_sum · ○ predict_batch")
+    assert table[3].startswith("| ex99_broken | - | 无法检查：")
     assert table[-1] == "✓ 通过可见检查，✗ 尚未通过，○ 尚未开始"
 
 

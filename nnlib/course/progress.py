@@ -75,7 +75,7 @@ def exercise_progress(path: Path) -> ExerciseProgress:
     try:
         nb = nbformat.read(path, as_version=4)
         with contextlib.redirect_stdout(io.StringIO()):
-            results, _ = notebook_results(nb)
+            results, _errors = notebook_results(nb)
     except Exception as error:  # an unreadable notebook is a row of the table, not a crash
         return ExerciseProgress(
             path.stem, {}, problem=_("could not be checked: {error}").format(error=error)
