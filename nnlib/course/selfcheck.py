@@ -62,7 +62,9 @@ class Case:
     hint : str
         Shown when the case fails and no planted mistake gives the learner's answer: a neutral
         hint, true whatever went wrong (what the case checks, how its answer is worked out).
-        Hints about one particular mistake belong to that :class:`Mistake`.
+        Hints about one particular mistake belong to that :class:`Mistake`. Written
+        ``N_("...")``, like every text of a check a learner is shown, so that the catalogs hold
+        it (:mod:`nnlib.course.i18n`; ``tests/test_i18n.py`` checks).
     rtol, atol : float
         Tolerances of the comparison with ``expected``.
     """
@@ -82,17 +84,17 @@ class Mistake:
     Parameters
     ----------
     description : str
-        The mistake in a few words, shown to the learner ("forgot the bias").
+        The mistake in a few words, shown to the learner (``N_("forgot the bias")``).
     code : str
         Self-contained Python defining the task's function with that mistake (it may import
         numpy, never call the learner's other functions). On a failing case the checks run it
         on the same arguments: when it gives the learner's answer, the verdict names the mistake
         and shows its ``hint``.
     message : str
-        A piece of text that the failing verdict must contain (the test suite checks it).
+        A piece of the English failing verdict (the test suite checks it is there; not shown).
     hint : str
         What is wrong and how to fix it, for a learner whose answer is this mistake's (without
-        one, the case's hint is shown beside the mistake's name).
+        one, the case's hint is shown beside the mistake's name); ``N_("...")`` too.
     """
 
     description: str
