@@ -25,9 +25,9 @@ from conftest import ROOT
 from nnlib.__main__ import main
 from nnlib.course import i18n
 from nnlib.course.checks import ex01, ex08
-from nnlib.course.grade import TaskGrade
 from nnlib.course.release import render
 from nnlib.course.selfcheck import run_task
+from nnlib.course.verdicts import TaskGrade
 
 CATALOGS = sorted(i18n.LOCALE_DIR.glob("*/LC_MESSAGES/nnlib.po"))
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")  # {name}, {name!r}, {value:.4g}

@@ -64,9 +64,25 @@ def configure(prefix: str | Path = sys.prefix, lang: str = "en") -> Path:
     return path
 
 
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def launch(extra_args: list[str], lang: str = "en") -> int:
     """Configure the viewers and language, then run JupyterLab in the course's folder, showing
-    the edition ``lang``, until it is stopped."""
+    the edition ``lang``, until it is stopped.
+
+    JupyterLab refuses to start as root unless given ``--allow-root``; rather than leave a
+    learner in a container or a classroom VM with JupyterLab's log, say so here.
+    """
+    if _is_root() and "--allow-root" not in extra_args:
+        print(
+            "nnlib lab: you are root, and JupyterLab refuses to run as root. Run it as a normal "
+            "user, or, in a container or a VM of your own, pass the option on: "
+            "nnlib lab --allow-root",
+            file=sys.stderr,
+        )
+        return 2
     configure(lang=lang)
     folder, locale, pack = EDITIONS[lang]
     if pack and ui_locale(lang) != locale:
