@@ -80,8 +80,10 @@ def test_help_lists_every_command_without_importing_them(capsys):
 def test_lab_passes_other_options_on_to_jupyterlab(argv, passed_on, monkeypatch, tmp_path):
     started = []
     monkeypatch.setattr(lab, "_is_root", lambda: False)
-    monkeypatch.setattr(lab, "configure", lambda: tmp_path)
-    monkeypatch.setattr(lab.subprocess, "call", lambda command, cwd: started.append(command) or 0)
+    monkeypatch.setattr(lab, "configure", lambda lang="en": tmp_path)
+    monkeypatch.setattr(
+        lab.subprocess, "call", lambda command, cwd, env=None: started.append(command) or 0
+    )
     assert main(argv) == 0
     (command,) = started
     assert command == [sys.executable, "-m", "jupyterlab", *passed_on]
