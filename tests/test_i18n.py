@@ -101,7 +101,7 @@ def test_the_compiled_catalog_is_current(po):
 def test_the_doctor_speaks_chinese_when_asked(capsys):
     main(["doctor", "--lang", "zh"])
     out = capsys.readouterr().out
-    assert "✓ MNIST 数据：60000 + 10000 张图像，校验和一致" in out
+    assert "\u2713 MNIST 数据：60000 + 10000 张图像，校验和一致" in out
     assert "Jupyter 内核" in out and "MNIST data" not in out
     assert out.strip().endswith(("一切正常。", "个问题需要解决。"))
     i18n.set_language("en")

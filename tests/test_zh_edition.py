@@ -6,14 +6,16 @@ checks themselves (``nnlib.course.edition``) are tested on small pages made here
 differences, so that they are known to fail when they should.
 """
 
+import json
 import re
 import shutil
 import textwrap
+from importlib import metadata
 
 import pytest
 
 from conftest import ROOT
-from nnlib.course import edition
+from nnlib.course import edition, lab
 
 PAGES = edition.chinese_pages(ROOT)
 IDS = [page.relative_to(ROOT / "zh").as_posix() for page in PAGES]
@@ -35,6 +37,13 @@ def test_code_cells_equal_the_english_editions(page):
 def test_translation_is_of_the_english_prose_as_it_is_now(page):
     problems = edition.prose_changes(page, ROOT)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_the_notebook_carries_the_same_record_as_its_md(page):
+    # `jupytext --sync` would copy a stale record from the .ipynb back into the .md.
+    notebook = edition.jupytext.read(page.with_suffix(".ipynb"))
+    assert notebook.metadata["nnlib"]["translation"] == edition.translation_record(page)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
@@ -176,6 +185,9 @@ def test_a_change_of_the_english_prose_is_reported_with_its_cell(course):
     edition.mark(chinese, course)
     assert edition.prose_changes(chinese, course) == []
     record = edition.translation_record(chinese)
+    assert edition.jupytext.read(chinese.with_suffix(".ipynb")).metadata["nnlib"] == {
+        "translation": record
+    }
     assert record["source"] == "chapters/01_page.md" and len(record["commit"]) == 40
     english = course / "chapters" / "01_page.md"
     english.write_text(ENGLISH.replace("More prose.", "Better prose."), encoding="utf-8")
@@ -301,3 +313,31 @@ def test_the_chinese_readme_links_every_chapter_to_its_translation_or_the_englis
             assert f"(zh/chapters/{english.name})" in row and "英文版" not in row
         else:
             assert f"(chapters/{english.name})（英文版" in row, row
+
+
+# `nnlib lab --lang zh`: the Chinese edition, with JupyterLab's menus in Chinese.
+
+
+def test_lab_configure_selects_jupyterlabs_chinese_locale_and_back(tmp_path):
+    assert metadata.version("jupyterlab-language-pack-zh-CN"), "the zh extra (in dev) installs it"
+    path = lab.configure(tmp_path, lang="zh")
+    settings = json.loads(path.read_text(encoding="utf-8"))
+    assert settings[lab.TRANSLATION] == {"locale": "zh_CN"}
+    assert settings[lab.DOCMANAGER]["defaultViewers"] == lab.VIEWERS
+    lab.configure(tmp_path)
+    assert json.loads(path.read_text(encoding="utf-8"))[lab.TRANSLATION] == {"locale": "en"}
+
+
+def test_without_the_language_pack_jupyterlab_stays_in_english(monkeypatch):
+    def not_installed(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", not_installed)
+    assert lab.ui_locale("zh") == "en"
+
+
+def test_the_chinese_edition_opens_on_its_folder_and_speaks_chinese():
+    assert lab.edition_arguments("zh") == ["--LabApp.default_url=/lab/tree/zh"]
+    assert lab.edition_environment("zh") == {"NNLIB_LANG": "zh"}
+    assert lab.edition_arguments("en") == [] and lab.edition_environment("en") == {}
+    assert (ROOT / "zh").is_dir()

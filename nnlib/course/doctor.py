@@ -4,8 +4,8 @@ Each check returns a verdict and, when it fails, the fix. The checks are the usu
 course notebook will not run: an old Python, a missing or old package, a Jupyter kernel that runs
 another Python than the course's, Markdown files that open as text, and missing or damaged data.
 One more, for instructors only (it never counts as a problem for a learner), says which
-protections ``nnlib grade`` can give submissions on this machine. Its messages are in the
-learner's language (``nnlib.course.i18n``; ``nnlib doctor --lang zh``).
+protections ``nnlib grade`` can give submissions on this machine.
+Its messages are in the learner's language (``nnlib.course.i18n``; ``nnlib doctor --lang zh``).
 """
 
 from __future__ import annotations

@@ -315,6 +315,12 @@ def mark(chinese_md: Path, root: Path = COURSE_ROOT) -> None:
         chinese_md, lambda header: header.setdefault("nnlib", {}).update(translation=record)
     )
     _pair(chinese_md)
+    # jupytext keeps a paired notebook's own metadata (and `--sync` copies it back into the
+    # .md), so the record goes into the .ipynb too.
+    notebook = chinese_md.with_suffix(".ipynb")
+    nb = jupytext.read(notebook)
+    nb.metadata.setdefault("nnlib", {})["translation"] = record
+    jupytext.write(nb, notebook)
 
 
 def _pair(md: Path) -> None:

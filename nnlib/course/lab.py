@@ -64,6 +64,21 @@ def configure(prefix: str | Path = sys.prefix, lang: str = "en") -> Path:
     return path
 
 
+def edition_arguments(lang: str) -> list[str]:
+    """JupyterLab's arguments that make it open on the edition ``lang``'s folder."""
+    folder = EDITIONS[lang][0]
+    return [f"--LabApp.default_url=/lab/tree/{folder}"] if folder else []
+
+
+def edition_environment(lang: str) -> dict[str, str]:
+    """The environment variables JupyterLab and its kernels get for the edition ``lang``.
+
+    Only an explicitly chosen edition speaks for every notebook (``$NNLIB_LANG``); otherwise
+    each notebook speaks its own folder's language (``nnlib.course.i18n``).
+    """
+    return {"NNLIB_LANG": lang} if EDITIONS[lang][0] else {}
+
+
 def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -84,13 +99,12 @@ def launch(extra_args: list[str], lang: str = "en") -> int:
         )
         return 2
     configure(lang=lang)
-    folder, locale, pack = EDITIONS[lang]
+    _, locale, pack = EDITIONS[lang]
     if pack and ui_locale(lang) != locale:
-        print(f'JupyterLab stays in English: for its menus in Chinese, run: .venv/bin/pip install '
-              f'-e ".[{lang}]"')
-    command = [sys.executable, "-m", "jupyterlab", *extra_args]
-    if folder:
-        command.append(f"--LabApp.default_url=/lab/tree/{folder}")
-    # Only an explicit edition speaks for every notebook; otherwise each speaks its folder's.
-    env = {**os.environ, "NNLIB_LANG": lang} if folder else None
+        print(
+            f"JupyterLab stays in English: for its menus in Chinese, run: .venv/bin/pip install "
+            f'-e ".[{lang}]"'
+        )
+    command = [sys.executable, "-m", "jupyterlab", *extra_args, *edition_arguments(lang)]
+    env = {**os.environ, **edition_environment(lang)}
     return subprocess.call(command, cwd=COURSE_ROOT, env=env)
