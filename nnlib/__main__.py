@@ -29,6 +29,14 @@ def _lab(args: argparse.Namespace) -> int:
     return lab.launch(args.jupyter_args, lang=args.lang)
 
 
+def _speak(args: argparse.Namespace) -> None:
+    """Answer in the language of ``--lang``, when given (else nnlib.course.i18n chooses)."""
+    from nnlib.course.i18n import set_language
+
+    if args.lang:
+        set_language(args.lang)
+
+
 def _lab_arguments(lab: argparse.ArgumentParser) -> None:
     lab.add_argument(
         "--configure-only",
@@ -46,10 +54,8 @@ def _lab_arguments(lab: argparse.ArgumentParser) -> None:
 
 def _doctor(args: argparse.Namespace) -> int:
     from nnlib.course.doctor import diagnose, report
-    from nnlib.course.i18n import set_language
 
-    if args.lang:
-        set_language(args.lang)
+    _speak(args)
     findings = diagnose()
     print(report(findings))
     return 0 if all(finding.ok or finding.advisory for finding in findings) else 1
@@ -66,12 +72,14 @@ def _release(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from nnlib.course.notebook_check import check_notebook
 
+    _speak(args)
     return 0 if check_notebook(Path(args.notebook), args.task) else 1
 
 
 def _progress(args: argparse.Namespace) -> int:
     from nnlib.course.progress import progress
 
+    _speak(args)
     print(progress(args.exercises))
     return 0
 
@@ -82,23 +90,26 @@ def _grade(args: argparse.Namespace) -> int:
     from nnlib.course import sandbox, scoring
     from nnlib.course.grade import GradingError, grade
     from nnlib.course.gradescope import limits_from
+    from nnlib.course.i18n import reading
 
+    _speak(args)
     print(f"sandbox: {sandbox.describe()}")
     print(f"scoring: {scoring.policy_text(args.partial_credit)}")
     start = time.monotonic()
     submissions = [Path(p) for p in args.submissions]
     try:
-        run = grade(
-            Path(args.source),
-            submissions,
-            Path(args.out),
-            limits_from(args),
-            jobs=args.jobs,
-            max_mb=args.max_notebook_mb,
-            only=args.only,
-            no_isolation=args.no_isolation,
-            partial_credit=args.partial_credit,
-        )
+        with reading(args.source):  # the feedback speaks the source's edition, or --lang
+            run = grade(
+                Path(args.source),
+                submissions,
+                Path(args.out),
+                limits_from(args),
+                jobs=args.jobs,
+                max_mb=args.max_notebook_mb,
+                only=args.only,
+                no_isolation=args.no_isolation,
+                partial_credit=args.partial_credit,
+            )
     except (GradingError, ValueError) as error:
         print(f"nnlib grade: error: {error}", file=sys.stderr)
         return 2
@@ -212,11 +223,15 @@ def _mnist(args: argparse.Namespace) -> int:
     return 0
 
 
+VERDICT_LANG = "the verdicts' language (default: the notebooks' edition, else $NNLIB_LANG or $LANG)"
+
+
 def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument(
         "notebook", help="your exercise notebook, e.g. exercises/ex01_single_neuron.ipynb"
     )
     check.add_argument("--task", help="check only this task (default: all)")
+    check.add_argument("--lang", choices=["en", "zh"], help=VERDICT_LANG)
 
 
 def _doctor_arguments(doctor: argparse.ArgumentParser) -> None:
@@ -246,6 +261,7 @@ def _progress_arguments(progress: argparse.ArgumentParser) -> None:
     progress.add_argument(
         "exercises", nargs="?", help="the folder of your exercise notebooks (default: exercises)"
     )
+    progress.add_argument("--lang", choices=["en", "zh"], help=VERDICT_LANG)
 
 
 def _grade_arguments(grade: argparse.ArgumentParser) -> None:
@@ -271,6 +287,11 @@ def _grade_arguments(grade: argparse.ArgumentParser) -> None:
     grade.add_argument("--no-isolation", action="store_true",
                        help="grade without a sandbox where none can be made, giving up isolation: "
                        "only for work you trust; never as root")  # fmt: skip
+    grade.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        help="the feedback's language (default: the source's edition)",
+    )
     add_limit_options(grade)
     scoring.add_option(grade)
     grade.add_argument(

@@ -21,6 +21,10 @@ process, where the expected values and the mistakes are: a learner's code never 
 
 A task that calls an earlier one (``Task.uses``) cannot pass while the earlier one is wrong; its
 failing cases then say so (:func:`with_dependencies`) instead of blaming the later task.
+
+Verdicts speak the learner's language (:mod:`nnlib.course.i18n`): the wording here is wrapped in
+``_()``, and the hints and mistake names of the checks, marked ``N_()`` where they are defined,
+are translated when a verdict is made, so English stays the data and the catalog's key.
 """
 
 from __future__ import annotations
@@ -34,10 +38,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from nnlib.course.i18n import N_, _
+
 STRICT_ENV = "NNLIB_STRICT_CHECKS"
 NBGRADER_ENV = "NBGRADER_EXECUTION"  # nbgrader sets it while it autogrades or validates
 SESSION_ENV = "JPY_SESSION_NAME"  # jupyter_server sets it in a kernel it starts for a notebook
-NOT_DONE = "not done yet: replace `raise NotImplementedError()` with your code"
+# The reason of a case whose function still raises NotImplementedError: kept in English in a
+# CaseResult (the grader and `nnlib progress` recognise it), translated when shown.
+NOT_DONE = N_("not done yet: replace `raise NotImplementedError()` with your code")
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,9 @@ class Case:
     hint : str
         Shown when the case fails and no planted mistake gives the learner's answer: a neutral
         hint, true whatever went wrong (what the case checks, how its answer is worked out).
-        Hints about one particular mistake belong to that :class:`Mistake`.
+        Hints about one particular mistake belong to that :class:`Mistake`. Written
+        ``N_("...")``, like every text of a check a learner is shown, so that the catalogs hold
+        it (:mod:`nnlib.course.i18n`; ``tests/test_i18n.py`` checks).
     rtol, atol : float
         Tolerances of the comparison with ``expected``.
     """
@@ -79,17 +89,17 @@ class Mistake:
     Parameters
     ----------
     description : str
-        The mistake in a few words, shown to the learner ("forgot the bias").
+        The mistake in a few words, shown to the learner (``N_("forgot the bias")``).
     code : str
         Self-contained Python defining the task's function with that mistake (it may import
         numpy, never call the learner's other functions). On a failing case the checks run it
         on the same arguments: when it gives the learner's answer, the verdict names the mistake
         and shows its ``hint``.
     message : str
-        A piece of text that the failing verdict must contain (the test suite checks it).
+        A piece of the English failing verdict (the test suite checks it is there; not shown).
     hint : str
         What is wrong and how to fix it, for a learner whose answer is this mistake's (without
-        one, the case's hint is shown beside the mistake's name).
+        one, the case's hint is shown beside the mistake's name); ``N_("...")`` too.
     """
 
     description: str
@@ -167,7 +177,7 @@ def short(value) -> str:
 def describe(value) -> str:
     """Like :func:`short`, with the shape of arrays, for expected-versus-got feedback."""
     if isinstance(value, np.ndarray):
-        return f"{short(value)} (shape {value.shape})"
+        return _("{value} (shape {shape})").format(value=short(value), shape=value.shape)
     if isinstance(value, (tuple, list)):
         inner = ", ".join(describe(v) for v in value)
         return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
@@ -200,30 +210,34 @@ def compare(got, expected, *, rtol: float = 1e-5, atol: float = 1e-8) -> str | N
     """
     if isinstance(expected, tuple):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            return f"expected a tuple of {len(expected)} values, got {describe(got)}"
+            return _("expected a tuple of {n} values, got {got}").format(
+                n=len(expected), got=describe(got)
+            )
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             reason = compare(g, e, rtol=rtol, atol=atol)
             if reason:
-                return f"item {i} of the tuple: {reason}"
+                return _("item {i} of the tuple: {reason}").format(i=i, reason=reason)
         return None
     if got is None:
-        return "got None: did you forget to `return` the result?"
+        return _("got None: did you forget to `return` the result?")
     want = np.asarray(expected, dtype=np.float64)
     have = _as_numbers(got)
     if have is None:
-        return (
-            f"expected {describe(expected)}, got {describe(got)}, which is not a number or "
-            f"array of numbers"
-        )
+        return _(
+            "expected {expected}, got {got}, which is not a number or array of numbers"
+        ).format(expected=describe(expected), got=describe(got))
     if have.shape != want.shape:
-        return (
-            f"expected shape {want.shape}, got shape {have.shape}: "
-            f"expected {describe(expected)}, got {describe(got)}"
+        return _("expected shape {want}, got shape {have}: expected {expected}, got {got}").format(
+            want=want.shape, have=have.shape, expected=describe(expected), got=describe(got)
         )
     if np.isnan(have).any():
-        return f"the result contains NaN: expected {describe(expected)}, got {describe(got)}"
+        return _("the result contains NaN: expected {expected}, got {got}").format(
+            expected=describe(expected), got=describe(got)
+        )
     if not np.allclose(have, want, rtol=rtol, atol=atol):
-        return f"expected {describe(expected)}, got {describe(got)}"
+        return _("expected {expected}, got {got}").format(
+            expected=describe(expected), got=describe(got)
+        )
     return None
 
 
@@ -238,7 +252,7 @@ def error_text(error: BaseException) -> str:
     try:
         message = str(error)
     except Exception:
-        message = "(its message could not be shown)"
+        message = _("(its message could not be shown)")
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
@@ -278,9 +292,11 @@ def judge(name: str, case: Case, outcome: Outcome) -> CaseResult:
     if outcome.not_done:
         return CaseResult(call, False, NOT_DONE)
     if outcome.error:
-        reason = f"raised {outcome.error}"
+        reason = _("raised {error}").format(error=outcome.error)
     elif outcome.mutated:
-        reason = f"changed its argument `{outcome.mutated}` in place; return a new value instead"
+        reason = _("changed its argument `{name}` in place; return a new value instead").format(
+            name=outcome.mutated
+        )
     else:
         try:
             if case.verify is not None:
@@ -288,21 +304,25 @@ def judge(name: str, case: Case, outcome: Outcome) -> CaseResult:
             else:
                 reason = compare(outcome.value, case.expected, rtol=case.rtol, atol=case.atol)
         except Exception as error:  # an answer so odd that the check itself tripped over it
-            reason = (
-                f"the result could not be checked ({error_text(error)}): "
-                f"got {describe(outcome.value)}"
+            reason = _("the result could not be checked ({error}): got {got}").format(
+                error=error_text(error), got=describe(outcome.value)
             )
     if reason is None:
         return CaseResult(call, True)
-    return CaseResult(call, False, reason, case.hint, outcome.warning)
+    return CaseResult(call, False, reason, _(case.hint), outcome.warning)
+
+
+def _warned_reason(warning: str) -> str:
+    """Why a case with right values fails a task that promises no warning."""
+    return _("the values are right, but numpy warned: {warning}").format(warning=warning)
 
 
 def _kept_promise(task: Task, case: Case, outcome: Outcome) -> CaseResult:
     """:func:`judge`, and a task that promises no warning fails a case on which numpy warned."""
     result = judge(task.name, case, outcome)
     if result.passed and task.warning_hint and outcome.warning:
-        reason = f"the values are right, but numpy warned: {outcome.warning}"
-        return CaseResult(result.call, False, reason, task.warning_hint, outcome.warning)
+        reason = _warned_reason(outcome.warning)
+        return CaseResult(result.call, False, reason, _(task.warning_hint), outcome.warning)
     return result
 
 
@@ -358,7 +378,7 @@ def diagnose(task: Task, case: Case, outcome: Outcome) -> CaseResult:
     result = _kept_promise(task, case, outcome)
     if result.passed or outcome.not_done:
         return result
-    warned = result.reason.startswith("the values are right, but numpy warned")
+    warned = result.reason == _warned_reason(outcome.warning)
     matches = []
     for mistake in task.mistakes:
         planted = call_case(_mistake_function(task, mistake), case.args)
@@ -368,18 +388,25 @@ def diagnose(task: Task, case: Case, outcome: Outcome) -> CaseResult:
             matches.append(mistake)
     if not matches:
         return result
-    names = " or ".join(m.description for m in matches)
-    hints = " ".join(dict.fromkeys(m.hint or case.hint for m in matches))
-    hint = f"your answer is exactly what this mistake gives: {names}. {hints}".strip()
+    names = _(" or ").join(_(m.description) for m in matches)
+    hints = " ".join(dict.fromkeys(_(m.hint or case.hint) for m in matches))
+    hint = _("your answer is exactly what this mistake gives: {names}. {hints}").format(
+        names=names, hints=hints
+    )
+    hint = hint.strip()
     return replace(result, hint=hint, mistakes=tuple(m.description for m in matches))
 
 
 def missing_function(name: str, function) -> str | None:
     """Why ``function`` cannot be checked as task ``name`` (None when it is callable)."""
     if function is None:
-        return f"`{name}` is not defined yet: run the cell that defines it first"
+        return _("`{name}` is not defined yet: run the cell that defines it first").format(
+            name=name
+        )
     if not callable(function):
-        return f"`{name}` should be a function, but it is {describe(function)}"
+        return _("`{name}` should be a function, but it is {value}").format(
+            name=name, value=describe(function)
+        )
     return None
 
 
@@ -412,17 +439,19 @@ def with_dependencies(
         if task.name not in results or not failing:
             continue
         first = failing[0]
-        note = (
-            f"task {order.index(first) + 1}, `{first}`, does not pass yet: fix it first. "
-            f"`{task.name}` calls it, so a mistake there shows up here too."
-        )
+        note = _(
+            "task {number}, `{first}`, does not pass yet: fix it first. "
+            "`{name}` calls it, so a mistake there shows up here too."
+        ).format(number=order.index(first) + 1, first=first, name=task.name)
         out[task.name] = [
             r if r.passed else replace(r, hint=note, mistakes=()) for r in results[task.name]
         ]
     return out
 
 
-VISIBLE_NOTE = "(The graded tests may hold more cases than these visible checks.)"
+VISIBLE_NOTE = N_("(The graded tests may hold more cases than these visible checks.)")
+# what format_results may call the cases (the grader's feedback calls them "tests")
+WHAT = (N_("visible checks"), N_("tests"))
 # Marks that common fonts have (DejaVu Sans Mono has both): emoji such as U+2705 show as empty
 # boxes on a machine without an emoji font (tests/browser checks that these do not).
 PASS_MARK, FAIL_MARK = "\u2713", "\u2717"
@@ -431,26 +460,33 @@ PASS_MARK, FAIL_MARK = "\u2713", "\u2717"
 def format_results(
     name: str, results: list[CaseResult], what: str = "visible checks", note: str = VISIBLE_NOTE
 ) -> str:
-    """The learner-facing report: a summary, then one line per case (``what`` names them)."""
+    """The learner-facing report: a summary, then one line per case (``what`` names them), in
+    the current language (``what`` and ``note`` too, when the catalog has them)."""
+    hint_line = _("hint: {hint}")
     if results and all(r.reason == NOT_DONE for r in results):
-        first = f"{name}: not done yet. Replace `raise NotImplementedError()` with your code."
-        return "\n".join([first, *([f"  hint: {results[0].hint}"] if results[0].hint else [])])
+        first = _("{name}: not done yet. Replace `raise NotImplementedError()` with your code.")
+        hint = [f"  {hint_line.format(hint=results[0].hint)}"] if results[0].hint else []
+        return "\n".join([first.format(name=name), *hint])
     lines = []
     for i, result in enumerate(results, start=1):
+        case = _("case {i}: {call}").format(i=i, call=result.call)
         if result.passed:
-            lines.append(f"  {PASS_MARK} case {i}: {result.call}")
+            lines.append(f"  {PASS_MARK} {case}")
         else:
-            lines.append(f"  {FAIL_MARK} case {i}: {result.call}\n       {result.reason}")
+            reason = _(NOT_DONE) if result.reason == NOT_DONE else result.reason
+            lines.append(f"  {FAIL_MARK} {case}\n       {reason}")
             if result.warning:
-                lines.append(f"       while it ran, Python warned: {result.warning}")
+                warned = _("while it ran, Python warned: {warning}")
+                lines.append(f"       {warned.format(warning=result.warning)}")
             if result.hint:
-                lines.append(f"       hint: {result.hint}")
+                lines.append(f"       {hint_line.format(hint=result.hint)}")
     passed = sum(r.passed for r in results)
     if passed == len(results):
-        verdict = f"{name}: all {len(results)} {what} pass."
+        verdict = _("{name}: all {total} {what} pass.")
     else:
-        verdict = f"{name}: {passed} of {len(results)} {what} pass."
-    return "\n".join([verdict, *lines, *([note] if note else [])])
+        verdict = _("{name}: {passed} of {total} {what} pass.")
+    verdict = verdict.format(name=name, passed=passed, total=len(results), what=_(what))
+    return "\n".join([verdict, *lines, *([_(note)] if note else [])])
 
 
 def hidden_verdict(number: int, verdict: CaseResult) -> CaseResult:
@@ -542,7 +578,11 @@ class Checker:
         (see :func:`strict_checks`).
         """
         if name not in self.tasks:
-            print(f"There is no task called {name!r}; the tasks are: {', '.join(self.tasks)}.")
+            print(
+                _("There is no task called {name!r}; the tasks are: {tasks}.").format(
+                    name=name, tasks=", ".join(self.tasks)
+                )
+            )
             return
         namespace = inspect.currentframe().f_back.f_globals
         if function is None:
