@@ -132,6 +132,18 @@ def _gradescope(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site(args: argparse.Namespace) -> int:
+    from nnlib.course import site
+
+    try:
+        html = site.build(Path(args.out), quick=args.quick)
+    except site.LeakError as error:
+        print(f"nnlib site: error: {error}", file=sys.stderr)
+        return 1
+    print(f"the site is in {html}: open {html / 'index.html'}, or publish the folder as it is")
+    return 0
+
+
 def _mnist(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
@@ -232,6 +244,13 @@ def _grade_arguments(grade: argparse.ArgumentParser) -> None:
     add_limit_options(grade)
 
 
+def _site_arguments(site: argparse.ArgumentParser) -> None:
+    site.add_argument("--out", default="_build/site", help="the build folder (site in OUT/html)")
+    site.add_argument(
+        "--quick", action="store_true", help="short trainings, as the test suite runs them"
+    )
+
+
 def _gradescope_arguments(gradescope: argparse.ArgumentParser) -> None:
     from nnlib.course.gradescope import add_limit_options
 
@@ -272,6 +291,9 @@ COMMANDS: dict[str, Command] = {
         "(instructors) write a Gradescope autograder zip for an exercise",
         _gradescope_arguments,
         _gradescope,
+    ),
+    "site": Command(
+        "(maintainers) build the course's website, both editions, offline", _site_arguments, _site
     ),
 }
 """The subcommands, in the order ``nnlib --help`` lists them."""
