@@ -7,8 +7,6 @@ reason, except in CI (``CI`` set), where a missing browser is a failure.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 try:
@@ -16,14 +14,7 @@ try:
 except ImportError:  # the fixtures below skip (or fail in CI) with the reason
     sync_playwright = None
 
-from labdriver import CHROMIUM_ARGS, find_chromium
-
-
-def unavailable(reason: str):
-    """Skip the browser tests with ``reason``; in CI, fail: there they must run."""
-    if os.environ.get("CI"):
-        pytest.fail(f"the browser tests must run in CI, but {reason}", pytrace=False)
-    pytest.skip(reason)
+from labdriver import CHROMIUM_ARGS, find_chromium, unavailable
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from nnlib.course.lab import configure, edition_arguments, edition_environment
 
 CHROMIUM_ENV = "NNLIB_CHROMIUM"
@@ -50,6 +52,13 @@ TEST_OVERRIDES = {
 }
 DISABLED_PLUGINS = {"@jupyterlab/apputils-extension:announcements": True}
 START_TIMEOUT = 60  # seconds for the server to answer
+
+
+def unavailable(reason: str):
+    """Skip the browser tests with ``reason``; in CI, fail: there they must run."""
+    if os.environ.get("CI"):
+        pytest.fail(f"the browser tests must run in CI, but {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 def find_chromium() -> str | None:

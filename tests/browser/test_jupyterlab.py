@@ -38,6 +38,7 @@ from labdriver import (
     menu,
     open_in_file_browser,
     open_lab,
+    unavailable,
     wait_for_kernel_idle,
     wait_for_new_image,
 )
