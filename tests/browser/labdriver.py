@@ -26,6 +26,11 @@ from pathlib import Path
 
 import pytest
 
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # the fixtures below skip (or fail in CI) with the reason
+    sync_playwright = None
+
 from nnlib.course.lab import configure, edition_arguments, edition_environment
 
 CHROMIUM_ENV = "NNLIB_CHROMIUM"
@@ -342,3 +347,31 @@ def glyphs_drawn_as_boxes(locator, chars: str) -> list[str]:
     found = locator.evaluate(GLYPHS_JS, list(chars))
     assert found["tofu_is_a_box"], "a character no font has should be drawn as a box"
     return found["missing"]
+
+
+# Fixtures of every browser test module (imported there by name): the machine's Chromium, driven
+# by Playwright, never one of Playwright's own builds.
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    path = find_chromium()
+    if path is None:
+        unavailable(
+            "no Chromium was found (install Debian's package: apt-get install chromium, or set "
+            "NNLIB_CHROMIUM to a Chromium or Chrome executable)"
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    if sync_playwright is None:
+        unavailable("the playwright package is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright, chromium_path):
+    browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

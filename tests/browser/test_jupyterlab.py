@@ -44,6 +44,7 @@ from labdriver import (
 )
 
 pytestmark = pytest.mark.browser
+pytest_plugins = ["labdriver"]  # its fixtures: chromium_path, playwright, browser
 
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHAPTERS = ["01_single_neuron", "02_activation_functions", "03_loss_and_gradient_descent"]

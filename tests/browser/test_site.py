@@ -21,6 +21,7 @@ from conftest import ROOT
 from nnlib.course import site
 
 pytestmark = pytest.mark.browser
+pytest_plugins = ["labdriver"]  # its fixtures: chromium_path, playwright, browser
 
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CACHE = ROOT / "_build" / "site-test-cache"  # kept between runs: a rebuild is quick
