@@ -66,7 +66,8 @@ def main() -> int:
         )
         start = time.perf_counter()
         grade(source, [base / "submissions"], base / "out", LIMITS, jobs=args.jobs,
-              max_mb=MAX_NOTEBOOK_MB, report=lambda line: None)  # fmt: skip
+              max_mb=MAX_NOTEBOOK_MB, report=lambda line: None,
+              partial_credit=True)  # the attacks' scores are partial credit  # fmt: skip
         seconds = time.perf_counter() - start
         with open(base / "out" / "gradebook.csv", newline="", encoding="utf-8") as file:
             rows = {row["name"]: row for row in csv.DictReader(file)}

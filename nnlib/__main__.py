@@ -1,5 +1,5 @@
 """The ``nnlib`` command: ``lab``, ``check``, ``progress``, ``mnist``, and for instructors
-``release``, ``grade`` and ``gradescope``.
+``release``, ``grade``, ``gradescope`` and ``nbgrader-source``.
 
 Each subcommand is a thin layer over a function of the library or of ``nnlib.course``, so that
 what a terminal does and what a notebook does are the same code. The subcommands are a table,
@@ -24,9 +24,17 @@ def _lab(args: argparse.Namespace) -> int:
     from nnlib.course import lab
 
     if args.configure_only:
-        print(f"Markdown files now open as notebooks: {lab.configure()}")
+        print(f"Markdown files now open as notebooks: {lab.configure(lang=args.lang)}")
         return 0
-    return lab.launch(args.jupyter_args)
+    return lab.launch(args.jupyter_args, lang=args.lang)
+
+
+def _speak(args: argparse.Namespace) -> None:
+    """Answer in the language of ``--lang``, when given (else nnlib.course.i18n chooses)."""
+    from nnlib.course.i18n import set_language
+
+    if args.lang:
+        set_language(args.lang)
 
 
 def _lab_arguments(lab: argparse.ArgumentParser) -> None:
@@ -35,12 +43,19 @@ def _lab_arguments(lab: argparse.ArgumentParser) -> None:
         action="store_true",
         help="only make .md files open as notebooks, do not start JupyterLab",
     )
+    lab.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="the edition to open and JupyterLab's language (zh: the Chinese edition, zh/)",
+    )
     lab.epilog = "Any other option goes to JupyterLab, e.g. nnlib lab --no-browser --port 8889."
 
 
 def _doctor(args: argparse.Namespace) -> int:
     from nnlib.course.doctor import diagnose, report
 
+    _speak(args)
     findings = diagnose()
     print(report(findings))
     return 0 if all(finding.ok or finding.advisory for finding in findings) else 1
@@ -57,12 +72,14 @@ def _release(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from nnlib.course.notebook_check import check_notebook
 
+    _speak(args)
     return 0 if check_notebook(Path(args.notebook), args.task) else 1
 
 
 def _progress(args: argparse.Namespace) -> int:
     from nnlib.course.progress import progress
 
+    _speak(args)
     print(progress(args.exercises))
     return 0
 
@@ -70,24 +87,29 @@ def _progress(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     import time
 
-    from nnlib.course import sandbox
+    from nnlib.course import sandbox, scoring
     from nnlib.course.grade import GradingError, grade
     from nnlib.course.gradescope import limits_from
+    from nnlib.course.i18n import reading
 
+    _speak(args)
     print(f"sandbox: {sandbox.describe()}")
+    print(f"scoring: {scoring.policy_text(args.partial_credit)}")
     start = time.monotonic()
     submissions = [Path(p) for p in args.submissions]
     try:
-        run = grade(
-            Path(args.source),
-            submissions,
-            Path(args.out),
-            limits_from(args),
-            jobs=args.jobs,
-            max_mb=args.max_notebook_mb,
-            only=args.only,
-            no_isolation=args.no_isolation,
-        )
+        with reading(args.source):  # the feedback speaks the source's edition, or --lang
+            run = grade(
+                Path(args.source),
+                submissions,
+                Path(args.out),
+                limits_from(args),
+                jobs=args.jobs,
+                max_mb=args.max_notebook_mb,
+                only=args.only,
+                no_isolation=args.no_isolation,
+                partial_credit=args.partial_credit,
+            )
     except (GradingError, ValueError) as error:
         print(f"nnlib grade: error: {error}", file=sys.stderr)
         return 2
@@ -108,7 +130,33 @@ def _grade(args: argparse.Namespace) -> int:
             "  " + run.regrade_command(Path(args.source), submissions, Path(args.out)),
             file=sys.stderr,
         )
-    return 1 if run.to_regrade or run.write_errors else 0
+    failed = 1 if run.to_regrade or run.write_errors else 0
+    return max(failed, _to_nbgrader(args.nbgrader, run.grades)) if args.nbgrader else failed
+
+
+def _to_nbgrader(course_and_assignment: list[str], grades) -> int:
+    from nnlib.course.nbgrader_course import NbgraderError, write_gradebook
+
+    course, assignment = Path(course_and_assignment[0]), course_and_assignment[1]
+    try:
+        written = write_gradebook(course, assignment, grades)
+    except (NbgraderError, ImportError) as error:
+        print(f"nnlib grade: error: nbgrader: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(written)} grades of {assignment} into nbgrader's gradebook in {course}")
+    return 0
+
+
+def _nbgrader_source(args: argparse.Namespace) -> int:
+    from nnlib.course.nbgrader_course import NbgraderError, write_source_tree
+
+    try:
+        for path in write_source_tree(Path(args.exercises) / "source", Path(args.course)):
+            print(f"wrote {path}")
+    except NbgraderError as error:
+        print(f"nnlib nbgrader-source: error: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _gradescope(args: argparse.Namespace) -> int:
@@ -116,10 +164,23 @@ def _gradescope(args: argparse.Namespace) -> int:
     from nnlib.course.gradescope import bundle, limits_from
 
     try:
-        print(f"wrote {bundle(Path(args.source), Path(args.out), limits_from(args))}")
+        limits = limits_from(args)
+        print(f"wrote {bundle(Path(args.source), Path(args.out), limits, args.partial_credit)}")
     except GradingError as error:
         print(f"nnlib gradescope: error: {error}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _site(args: argparse.Namespace) -> int:
+    from nnlib.course import site
+
+    try:
+        html = site.build(Path(args.out), quick=args.quick)
+    except site.LeakError as error:
+        print(f"nnlib site: error: {error}", file=sys.stderr)
+        return 1
+    print(f"the site is in {html}: open {html / 'index.html'}, or publish the folder as it is")
     return 0
 
 
@@ -162,15 +223,19 @@ def _mnist(args: argparse.Namespace) -> int:
     return 0
 
 
+VERDICT_LANG = "the verdicts' language (default: the notebooks' edition, else $NNLIB_LANG or $LANG)"
+
+
 def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument(
         "notebook", help="your exercise notebook, e.g. exercises/ex01_single_neuron.ipynb"
     )
     check.add_argument("--task", help="check only this task (default: all)")
+    check.add_argument("--lang", choices=["en", "zh"], help=VERDICT_LANG)
 
 
-def _no_arguments(parser: argparse.ArgumentParser) -> None:
-    """For a command without options."""
+def _doctor_arguments(doctor: argparse.ArgumentParser) -> None:
+    doctor.add_argument("--lang", choices=["en", "zh"], help="the language to answer in")
 
 
 def _mnist_arguments(mnist: argparse.ArgumentParser) -> None:
@@ -196,9 +261,11 @@ def _progress_arguments(progress: argparse.ArgumentParser) -> None:
     progress.add_argument(
         "exercises", nargs="?", help="the folder of your exercise notebooks (default: exercises)"
     )
+    progress.add_argument("--lang", choices=["en", "zh"], help=VERDICT_LANG)
 
 
 def _grade_arguments(grade: argparse.ArgumentParser) -> None:
+    from nnlib.course import scoring
     from nnlib.course.gradescope import add_limit_options
     from nnlib.course.submissions import MAX_NOTEBOOK_MB
 
@@ -220,15 +287,45 @@ def _grade_arguments(grade: argparse.ArgumentParser) -> None:
     grade.add_argument("--no-isolation", action="store_true",
                        help="grade without a sandbox where none can be made, giving up isolation: "
                        "only for work you trust; never as root")  # fmt: skip
+    grade.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        help="the feedback's language (default: the source's edition)",
+    )
     add_limit_options(grade)
+    scoring.add_option(grade)
+    grade.add_argument(
+        "--nbgrader",
+        nargs=2,
+        metavar=("COURSE_DIR", "ASSIGNMENT"),
+        help="also write the scores and feedback into this nbgrader course's gradebook",
+    )
+
+
+def _nbgrader_source_arguments(nbgrader: argparse.ArgumentParser) -> None:
+    nbgrader.description = (
+        "Write COURSE_DIR/source/<exercise>/<exercise>.ipynb for every exercise source: the "
+        "notebooks only, never their .md twins (which hold the solutions as text)."
+    )
+    nbgrader.add_argument("course", help="the nbgrader course folder (made by nbgrader quickstart)")
+    nbgrader.add_argument("--exercises", default="exercises", help="the exercises folder")
+
+
+def _site_arguments(site: argparse.ArgumentParser) -> None:
+    site.add_argument("--out", default="_build/site", help="the build folder (site in OUT/html)")
+    site.add_argument(
+        "--quick", action="store_true", help="short trainings, as the test suite runs them"
+    )
 
 
 def _gradescope_arguments(gradescope: argparse.ArgumentParser) -> None:
+    from nnlib.course import scoring
     from nnlib.course.gradescope import add_limit_options
 
     gradescope.add_argument("source", help="the instructor's source notebook (with solutions)")
     gradescope.add_argument("--out", default="autograder.zip", help="the zip to write")
     add_limit_options(gradescope)
+    scoring.add_option(gradescope)
 
 
 @dataclass(frozen=True)
@@ -244,7 +341,7 @@ class Command:
 COMMANDS: dict[str, Command] = {
     "lab": Command("open the course in JupyterLab", _lab_arguments, _lab, passes_on_options=True),
     "check": Command("run the self-checks of an exercise notebook", _check_arguments, _check),
-    "doctor": Command("check your set-up and say how to fix it", _no_arguments, _doctor),
+    "doctor": Command("check your set-up and say how to fix it", _doctor_arguments, _doctor),
     "mnist": Command(
         "train the seed MNIST network (784-500-10) from the terminal", _mnist_arguments, _mnist
     ),
@@ -263,6 +360,14 @@ COMMANDS: dict[str, Command] = {
         "(instructors) write a Gradescope autograder zip for an exercise",
         _gradescope_arguments,
         _gradescope,
+    ),
+    "site": Command(
+        "(maintainers) build the course's website, both editions, offline", _site_arguments, _site
+    ),
+    "nbgrader-source": Command(
+        "(instructors) write the exercises into an nbgrader course's source/ folder",
+        _nbgrader_source_arguments,
+        _nbgrader_source,
     ),
 }
 """The subcommands, in the order ``nnlib --help`` lists them."""

@@ -24,9 +24,8 @@ def test_hidden_tests_are_collected_from_the_source_and_stripped_from_the_studen
     checks = [
         c.source for c in released.cells if c.metadata.get("nnlib", {}).get("role") == "check"
     ]
-    assert checks == [
-        f'check("{task}")\n' if task in HIDDEN else f'check("{task}")' for task in TASKS
-    ]
+    # as nbgrader's ClearHiddenTests: a region at the end takes the newline before it too
+    assert checks == [f'check("{task}")' for task in TASKS]
 
 
 @pytest.mark.parametrize(

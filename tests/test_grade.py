@@ -105,7 +105,8 @@ def graded(tmp_path_factory):
     lines = []
     try:
         run = grade(context.source, [base / "submissions"], context.out_dir, LIMITS, jobs=2,
-                    max_mb=MAX_NOTEBOOK_MB, report=lines.append)  # fmt: skip
+                    max_mb=MAX_NOTEBOOK_MB, report=lines.append,
+                    partial_credit=True)  # the attacks' scores are partial credit  # fmt: skip
     finally:
         del os.environ[SECRET_VARIABLE]
         listener.server.close()
@@ -128,7 +129,7 @@ def graded_as_user():
         os.chown(context.out_dir, uid, gid)
         command = [sys.executable, "-m", "nnlib", "grade", str(context.source),
                    str(base / "submissions"), "--out", str(context.out_dir), "-j", "2",
-                   *LIMIT_OPTIONS]  # fmt: skip
+                   "--partial-credit", *LIMIT_OPTIONS]  # fmt: skip
         (base / "keep").mkdir()
         done = subprocess.run(
             ordinary_user.command(command, uid, gid, base / "keep"),

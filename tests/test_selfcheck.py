@@ -1,8 +1,12 @@
-"""The self-check machinery: comparisons, verdicts, stubs and the never-crash promise."""
+"""The self-check machinery: comparisons, verdicts, stubs, the never-crash promise in a learner's
+session and the fail-safe raise everywhere else."""
+
+import os
 
 import nbformat
 import numpy as np
 import pytest
+from jupyter_client.manager import start_new_kernel
 
 from conftest import ROOT
 from nnlib.course.grade import grade as grade_class
@@ -10,11 +14,14 @@ from nnlib.course.release import strip_solutions
 from nnlib.course.sandbox import Limits
 from nnlib.course.selfcheck import (
     FAIL_MARK,
+    NBGRADER_ENV,
     NOT_DONE,
     PASS_MARK,
+    SESSION_ENV,
     STRICT_ENV,
     Case,
     Checker,
+    CheckFailedError,
     Mistake,
     Outcome,
     Task,
@@ -24,6 +31,7 @@ from nnlib.course.selfcheck import (
     format_results,
     run_task,
     short,
+    strict_checks,
     with_dependencies,
 )
 
@@ -58,8 +66,9 @@ def test_always_true_eq_does_not_fool_compare():
 SQUARE = Task("square", [Case(dict(x=np.array([1.0, -2.0])), expected=np.array([1.0, 4.0]))])
 
 
-def test_checker_reports_each_outcome_and_never_raises(capsys):
+def test_checker_reports_each_outcome_and_never_raises_when_told_not_to(monkeypatch, capsys):
     # As in a notebook: the learner's function and the check cell share one global namespace.
+    monkeypatch.setenv(STRICT_ENV, "0")
     notebook = {"check": Checker([SQUARE])}
     attempts = [
         ("def square(x):\n    raise NotImplementedError()\n", "not done yet"),
@@ -84,6 +93,86 @@ def test_strict_mode_raises_for_nbgrader(monkeypatch):
     with pytest.raises(AssertionError, match="0 of 1"):
         Checker([SQUARE])("square", lambda x: x)
     Checker([SQUARE])("square", lambda x: x * x)
+
+
+@pytest.mark.parametrize(
+    ("environment", "strict"),
+    [
+        ({}, True),  # a script, nbconvert, nbclient: no Jupyter server started this
+        ({SESSION_ENV: "ex01.ipynb"}, True),  # a server's kernel, but no frontend sent this cell
+        ({STRICT_ENV: "0"}, False),
+        ({SESSION_ENV: "ex01.ipynb", STRICT_ENV: "1"}, True),
+        ({NBGRADER_ENV: "autograde", STRICT_ENV: "0"}, True),  # nbgrader is always strict
+        ({NBGRADER_ENV: "validate"}, True),
+        ({STRICT_ENV: "yes"}, True),  # not 0 or 1: the safe default
+    ],
+)
+def test_checks_are_strict_unless_in_a_learners_session(environment, strict):
+    assert strict_checks(environment) is strict
+
+
+def test_the_environment_is_read_before_any_answer_cell_runs(monkeypatch):
+    monkeypatch.delenv(STRICT_ENV, raising=False)
+    check = Checker([SQUARE])  # the exercise's locked setup cell
+    os.environ[STRICT_ENV] = "0"  # a learner's answer cell
+    with pytest.raises(CheckFailedError, match="0 of 1"):
+        check("square", lambda x: x)
+
+
+def run_in_kernel(client, code: str, allow_stdin: bool) -> list[dict]:
+    """Run ``code`` in the kernel as a frontend would; return the outputs it sent."""
+    outputs = []
+    client.execute_interactive(
+        code, allow_stdin=allow_stdin, output_hook=lambda m: outputs.append(m), timeout=60
+    )
+    return [m for m in outputs if m["msg_type"] in ("stream", "error")]
+
+
+def test_a_real_kernel_raises_unless_a_frontend_like_jupyterlab_runs_the_cell(monkeypatch):
+    """JupyterLab's server starts the kernel with JPY_SESSION_NAME and sends cells with
+    allow_stdin; nbclient (nbgrader, nbconvert) and nbval send allow_stdin=False."""
+    monkeypatch.delenv(STRICT_ENV, raising=False)
+    monkeypatch.setenv(SESSION_ENV, "exercises/ex01_single_neuron.ipynb")
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        setup = "from nnlib.course.checks.ex01 import check\ndef weighted_sum(x, w, b):\n"
+        run_in_kernel(client, setup + "    raise NotImplementedError()", allow_stdin=True)
+        learner = run_in_kernel(client, 'check("weighted_sum")', allow_stdin=True)
+        assert [m["msg_type"] for m in learner] == ["stream"]
+        assert "not done yet" in learner[0]["content"]["text"]
+        batch = run_in_kernel(client, 'check("weighted_sum")', allow_stdin=False)
+        errors = [m["content"] for m in batch if m["msg_type"] == "error"]
+        assert [e["ename"] for e in errors] == ["CheckFailedError"]
+        assert errors[0]["traceback"] == ["weighted_sum: not done yet. Replace "
+                                          "`raise NotImplementedError()` with your code."]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def test_hidden_cases_say_only_pass_or_fail(monkeypatch, capsys):
+    secret = [Case(dict(x=np.array([1234.5, -0.0678])), expected=np.array([1523990.25, 0.00459684]),
+                   hint="square each entry")]  # fmt: skip
+    monkeypatch.setenv(STRICT_ENV, "0")
+    Checker([SQUARE])("square", lambda x: x + 1, cases=secret)
+    printed = capsys.readouterr().out
+    monkeypatch.setenv(STRICT_ENV, "1")
+    with pytest.raises(CheckFailedError) as raised:
+        Checker([SQUARE])("square", lambda x: x + 1, cases=secret)
+    shown = raised.value._render_traceback_()
+    assert printed.splitlines() == [
+        "square: 0 of 1 hidden tests pass.",
+        f"  {FAIL_MARK} case 1: hidden test 1",
+        "       wrong (its inputs and expected output are hidden)",
+        "       hint: square each entry",
+    ]
+    assert shown == printed.splitlines() and str(raised.value) == printed.strip()
+    monkeypatch.setenv(STRICT_ENV, "0")
+    Checker([SQUARE])("square", lambda x: 1 / 0, cases=secret[:1] * 2)
+    assert "raised ZeroDivisionError (its inputs" in capsys.readouterr().out
+    Checker([SQUARE])("square", np.square, cases=secret[:1])
+    passed = f"square: all 1 hidden tests pass.\n  {PASS_MARK} case 1: hidden test 1\n"
+    assert capsys.readouterr().out == passed
 
 
 def test_learner_exceptions_become_verdicts():
@@ -238,7 +327,7 @@ def test_the_grader_diagnoses_in_its_own_process(tmp_path):
     nbformat.write(nb, tmp_path / "learner" / source.name)
     limits = Limits(cell_timeout=20, total_timeout=120, memory_mb=2048, output_mb=2, grace=2)
     (grade,) = grade_class(source, [tmp_path / "learner"], tmp_path / "out", limits,
-                           report=lambda line: None).grades  # fmt: skip
+                           report=lambda line: None, partial_credit=True).grades  # fmt: skip
     reports = {task.name: task.report() for task in grade.tasks}
     assert "this mistake gives: no 1/n: sums over the samples" in reports["mse"]
     assert "this mistake gives: sign error: y - p" in reports["gradients"]

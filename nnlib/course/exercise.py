@@ -45,6 +45,7 @@ class Exercise:
     tasks: list[Task]
     points: dict[str, float]
     hidden: dict[str, list[Case]]
+    partial_credit: bool = False  # the scoring policy of its grades (nnlib.course.scoring)
 
     def cases(self, task: Task) -> list[Case]:
         """Every case of ``task``: the visible ones, then the hidden ones."""

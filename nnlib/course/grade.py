@@ -37,7 +37,7 @@ import shlex
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nnlib.course import harness, sandbox
@@ -188,7 +188,7 @@ def _failed(exercise: Exercise, task: Task, reason: str) -> TaskGrade:
         CaseResult(f"hidden test {k}", False, reason)
         for k in range(1, len(exercise.hidden[task.name]) + 1)
     ]
-    return TaskGrade(task.name, exercise.points[task.name], calls)
+    return TaskGrade(task.name, exercise.points[task.name], calls, exercise.partial_credit)
 
 
 def _what(label: str) -> str:
@@ -277,7 +277,9 @@ def _judge_task(grade: Grade, task: Task, log: JobLog, limits: Limits) -> TaskGr
             hidden = [CaseResult(f"hidden test {k}", False, outcomes) for k, _ in numbered]
         else:
             hidden = [_hidden(k, task, c, o) for (k, c), o in zip(numbered, outcomes, strict=True)]
-    return TaskGrade(task.name, grade.exercise.points[task.name], [*visible, *hidden])
+    exercise = grade.exercise
+    results = [*visible, *hidden]
+    return TaskGrade(task.name, exercise.points[task.name], results, exercise.partial_credit)
 
 
 def _judge_phase(task: Task, cases: list[Case], log: JobLog, phase: str, limits: Limits):
@@ -367,6 +369,7 @@ def grade(
     report: Callable[[str], object] = print,
     only: Iterable[str] = (),
     no_isolation: bool = False,
+    partial_credit: bool = False,
 ) -> Run:
     """Grade every submission into ``out_dir``; return the :class:`Run`, grades sorted by learner.
 
@@ -374,12 +377,13 @@ def grade(
     soon as that learner is graded, so an interrupted run keeps everything finished so far.
     ``only`` restricts the run to those learner names (a re-grade). Without a sandbox on this
     machine grading is refused unless ``no_isolation`` is given, and never done as root.
+    ``partial_credit`` is the scoring policy (``nnlib.course.scoring``).
     """
     limits = limits or Limits()
     found = sandbox.protections()
     if found.mode == Mode.NONE and not (no_isolation and not sandbox.running_as_root()):
         raise GradingError(sandbox.refusal())
-    exercise = load_exercise(source)
+    exercise = replace(load_exercise(source), partial_credit=partial_credit)
     entries = find_submissions(submissions, source.with_suffix(".ipynb").name)
     wanted = set(only)
     learners = [s for s in entries.submissions if not wanted or s.name in wanted]

@@ -19,9 +19,11 @@ import argparse
 import json
 import sys
 import zipfile
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 
+from nnlib.course import scoring
 from nnlib.course.exercise import load_exercise
 from nnlib.course.grade import grade_submission
 from nnlib.course.report import feedback, gradescope_results, write_atomically
@@ -115,12 +117,12 @@ def _requirements() -> list[str]:
     return wanted
 
 
-def bundle(source: Path, out: Path, limits: Limits) -> Path:
+def bundle(source: Path, out: Path, limits: Limits, partial_credit: bool = False) -> Path:
     """Write the Gradescope autograder zip for ``source`` to ``out``; return ``out``."""
     from nnlib.data import BUNDLED_DIR
 
     load_exercise(source)  # refuse a broken source now, not on Gradescope
-    limit_text = " ".join(limit_arguments(limits))
+    limit_text = " ".join(limit_arguments(limits) + ["--partial-credit"] * partial_credit)
     pyproject = PYPROJECT.format(
         version=metadata.version("nnlib"), dependencies=json.dumps(_requirements())
     )
@@ -147,14 +149,18 @@ def _add_script(archive: zipfile.ZipFile, name: str, text: str) -> None:
     archive.writestr(info, text)
 
 
-def run_autograder(source: Path, submission_dir: Path, results: Path, limits: Limits) -> dict:
+def run_autograder(
+    source: Path, submission_dir: Path, results: Path, limits: Limits, partial_credit: bool = False
+) -> dict:
     """Grade the one notebook in ``submission_dir`` and write Gradescope's ``results.json``.
+
+    ``partial_credit`` is the scoring policy (``nnlib.course.scoring``).
 
     Always writes a results file, even when the submission holds no notebook or the grader fails,
     so that the learner sees why on Gradescope.
     """
     try:
-        exercise = load_exercise(source)
+        exercise = replace(load_exercise(source), partial_credit=partial_credit)
         submission = learner_folder(submission_dir, source.name)
         grade = grade_submission(exercise, submission, limits)
         outcome = gradescope_results(grade)
@@ -176,8 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("submission", type=Path, help="the folder of the learner's submission")
     parser.add_argument("results", type=Path, help="where to write results.json")
     add_limit_options(parser)
+    scoring.add_option(parser)
     args = parser.parse_args(argv)
-    run_autograder(args.source, args.submission, args.results, limits_from(args))
+    limits = limits_from(args)
+    run_autograder(args.source, args.submission, args.results, limits, args.partial_credit)
     return 0
 
 

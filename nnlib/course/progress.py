@@ -1,7 +1,8 @@
 """A learner's progress through the exercises: which tasks pass their visible checks.
 
 Part of the course's tools; no chapter introduces it. ``nnlib progress`` prints the table; in a
-notebook, ``from nnlib.course.progress import progress`` then ``progress()`` shows it.
+notebook, ``from nnlib.course.progress import progress`` then ``progress()`` shows it, in the
+language of the exercises' edition unless one is chosen (see :mod:`nnlib.course.i18n`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 
+from nnlib.course.i18n import _, reading
 from nnlib.course.notebook_check import notebook_results
 from nnlib.course.selfcheck import FAIL_MARK, NOT_DONE, PASS_MARK, CaseResult
 
@@ -41,17 +43,27 @@ class Progress:
     """The progress table: printed as text, shown as Markdown by Jupyter."""
 
     exercises: list[ExerciseProgress]
+    folder: Path | None = None
 
     def __str__(self) -> str:
-        lines = ["| exercise | tasks done | tasks |", "| --- | --- | --- |"]
+        """The table, in the language of the exercises' edition (or the one chosen)."""
+        with reading(self.folder or Path.cwd()):
+            return self._table()
+
+    def _table(self) -> str:
+        header = _("| exercise | tasks done | tasks |")
+        lines = [header, "| --- | --- | --- |"]
         for exercise in self.exercises:
             if exercise.problem:
                 lines.append(f"| {exercise.name} | - | {exercise.problem} |")
                 continue
-            done = sum(p == t for p, t in exercise.tasks.values())
+            done = _("{done} of {total}").format(
+                done=sum(p == t for p, t in exercise.tasks.values()), total=len(exercise.tasks)
+            )
             marks = " · ".join(exercise.mark(task) for task in exercise.tasks)
-            lines.append(f"| {exercise.name} | {done} of {len(exercise.tasks)} | {marks} |")
-        legend = f"{DONE} passes its visible checks, {FAILING} not yet, {NOT_STARTED} not started"
+            lines.append(f"| {exercise.name} | {done} | {marks} |")
+        legend = _("{done} passes its visible checks, {failing} not yet, {new} not started")
+        legend = legend.format(done=DONE, failing=FAILING, new=NOT_STARTED)
         return "\n".join([*lines, "", legend])
 
     def _repr_markdown_(self) -> str:
@@ -63,9 +75,11 @@ def exercise_progress(path: Path) -> ExerciseProgress:
     try:
         nb = nbformat.read(path, as_version=4)
         with contextlib.redirect_stdout(io.StringIO()):
-            results, _ = notebook_results(nb)
+            results, _errors = notebook_results(nb)
     except Exception as error:  # an unreadable notebook is a row of the table, not a crash
-        return ExerciseProgress(path.stem, {}, problem=f"could not be checked: {error}")
+        return ExerciseProgress(
+            path.stem, {}, problem=_("could not be checked: {error}").format(error=error)
+        )
     return ExerciseProgress(
         path.stem,
         {task: (sum(r.passed for r in rs), len(rs)) for task, rs in results.items()},
@@ -86,4 +100,5 @@ def progress(exercises_dir: str | Path | None = None) -> Progress:
     if exercises_dir is None:
         exercises_dir = Path("exercises") if Path("exercises").is_dir() else Path(".")
     notebooks = sorted(Path(exercises_dir).glob("ex*.ipynb"))
-    return Progress([exercise_progress(path) for path in notebooks])
+    with reading(exercises_dir):
+        return Progress([exercise_progress(path) for path in notebooks], Path(exercises_dir))

@@ -6,8 +6,10 @@ between ``### BEGIN SOLUTION`` and ``### END SOLUTION``, and may hold hidden tes
 (``exercises/exNN_name.ipynb``) replaces each solution with ``# YOUR CODE HERE`` and
 ``raise NotImplementedError()``, drops hidden tests and outputs, and keeps every cell id, so that
 regenerating it changes nothing unless the source changed. The markers follow nbgrader's, so an
-nbgrader course can use the same source; like ``nbgrader generate_assignment``, the student version
-records in each graded or locked cell the checksum nbgrader uses to notice changes to it.
+nbgrader course can use the same source, and the student version is what
+``nbgrader generate_assignment`` makes of it (a test compares them): the same cell sources, the
+checksum nbgrader uses to notice changes to each graded or locked cell, the cells made
+undeletable (and the locked ones uneditable) as nbgrader makes them, the notebook's metadata kept.
 """
 
 from __future__ import annotations
@@ -38,7 +40,29 @@ def strip_solutions(source: str) -> str:
     stubbed = SOLUTION.sub(
         lambda m: f"{m[1]}# YOUR CODE HERE\n{m[1]}raise NotImplementedError(){m[2]}", source
     )
-    return HIDDEN_TESTS.sub("", stubbed)
+    return drop_hidden_tests(stubbed)
+
+
+def drop_hidden_tests(source: str) -> str:
+    """Delete every hidden-test region, marker lines included, exactly as nbgrader does.
+
+    nbgrader's ``ClearHiddenTests`` splits the source at newlines, drops each line holding a
+    marker and the lines between, and joins the rest with newlines: a region at the end of a
+    cell takes the newline before it away too, which the checksum sees.
+    """
+    kept, hidden = [], False
+    for line in source.split("\n"):
+        if "BEGIN HIDDEN TESTS" in line:
+            if hidden:
+                raise ValueError("nested ### BEGIN HIDDEN TESTS: close the first region first")
+            hidden = True
+        elif "END HIDDEN TESTS" in line:
+            hidden = False
+        elif not hidden:
+            kept.append(line)
+    if hidden:
+        raise ValueError("### BEGIN HIDDEN TESTS without its ### END HIDDEN TESTS in the cell")
+    return "\n".join(kept)
 
 
 def nbgrader_checksum(cell: nbformat.NotebookNode) -> str:
@@ -60,11 +84,28 @@ def nbgrader_checksum(cell: nbformat.NotebookNode) -> str:
     return digest.hexdigest()
 
 
+def lock(cell: nbformat.NotebookNode) -> None:
+    """Make a graded cell undeletable, and a grade or locked one uneditable, as nbgrader does.
+
+    As nbgrader's ``LockCells``: JupyterLab then refuses to delete a task's cell or its check,
+    or to edit the check and the setup.
+    """
+    grading = cell.metadata.get("nbgrader", {})
+    if grading.get("solution"):
+        cell.metadata["deletable"] = False
+    elif grading.get("grade") or grading.get("locked"):
+        cell.metadata["deletable"] = False
+        cell.metadata["editable"] = False
+
+
 def student_notebook(source_nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The learner's version of an exercise notebook (a new object; the source is untouched)."""
     nb = copy.deepcopy(source_nb)
     for cell in nb.cells:
-        cell.source = strip_solutions(cell.source)
+        try:
+            cell.source = strip_solutions(cell.source)
+        except ValueError as error:
+            raise ValueError(f"cell {cell.get('id')}: {error}") from error
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -72,13 +113,13 @@ def student_notebook(source_nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if any(grading.get(kind) for kind in ("grade", "solution", "locked")):
             grading["checksum"] = nbgrader_checksum(cell)
             grading["cell_type"] = cell.cell_type
+            lock(cell)
         leaked = [marker for marker in MARKERS if marker in cell.source]
         if leaked:
             raise ValueError(
                 f"cell {cell.get('id')}: unbalanced marker(s) {leaked}; every ### BEGIN needs "
                 f"its ### END in the same cell."
             )
-    nb.metadata.pop("jupytext", None)
     return nb
 
 

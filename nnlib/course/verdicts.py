@@ -8,8 +8,8 @@ gradebook is ``ok`` or its flags, in the order of :class:`Flag`. One flag, :attr
 means the *machinery* failed (the sandbox, the kernel's start, a disk): that learner was not
 graded, is listed for re-grading, and gets no score rather than a zero.
 
-A task's score comes from its cases at one place, :attr:`TaskGrade.score`: points times the
-fraction of its cases (visible and hidden) that pass, rounded to 0.01 (partial credit).
+A task's score comes from its cases at one place, :attr:`TaskGrade.score`, under the policy
+the instructor chose (``nnlib.course.scoring``): all or nothing per task, or partial credit.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from nnlib.course import scoring
 from nnlib.course.exercise import Exercise
 from nnlib.course.selfcheck import CaseResult, format_results
 
@@ -47,6 +48,7 @@ class TaskGrade:
     name: str
     points: float
     results: list[CaseResult]
+    partial_credit: bool = False
 
     @property
     def passed(self) -> int:
@@ -58,8 +60,8 @@ class TaskGrade:
 
     @property
     def score(self) -> float:
-        """Points times the fraction of cases that pass (the one place a score is computed)."""
-        return round(self.points * self.passed / self.total, DECIMALS) if self.total else 0.0
+        """The points its cases earn under the policy (the one place a score is computed)."""
+        return scoring.task_score(self.points, self.passed, self.total, self.partial_credit)
 
     def report(self) -> str:
         """The learner-facing verdict: visible cases in detail, hidden ones by number."""

@@ -24,7 +24,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from nnlib.course.lab import configure
+import pytest
+
+from nnlib.course.lab import configure, edition_arguments, edition_environment
 
 CHROMIUM_ENV = "NNLIB_CHROMIUM"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
@@ -52,6 +54,13 @@ DISABLED_PLUGINS = {"@jupyterlab/apputils-extension:announcements": True}
 START_TIMEOUT = 60  # seconds for the server to answer
 
 
+def unavailable(reason: str):
+    """Skip the browser tests with ``reason``; in CI, fail: there they must run."""
+    if os.environ.get("CI"):
+        pytest.fail(f"the browser tests must run in CI, but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 def find_chromium() -> str | None:
     """The path of a Chromium (or Chrome) executable: ``$NNLIB_CHROMIUM``, else on the PATH."""
     for name in filter(None, [os.environ.get(CHROMIUM_ENV), *CHROMIUM_NAMES]):
@@ -77,10 +86,12 @@ class LabServer:
         The folder the file browser shows: a temporary copy of the course.
     home : Path
         Where the server's configuration, settings, workspaces and runtime files go.
+    lang : str
+        The edition, as ``nnlib lab --lang`` takes it: its folder, its JupyterLab language.
     """
 
-    def __init__(self, root: Path, home: Path) -> None:
-        self.root, self.home = root, home
+    def __init__(self, root: Path, home: Path, lang: str = "en") -> None:
+        self.root, self.home, self.lang = root, home, lang
         self.token = secrets.token_hex(16)
         self.port = free_port()
         self.log_path = home / "jupyterlab.log"
@@ -100,11 +111,13 @@ class LabServer:
         (labconfig / "page_config.json").write_text(json.dumps(page_config), encoding="utf-8")
         env = dict(os.environ)
         env.pop("MPLBACKEND", None)  # a non-inline backend would hide every figure from the page
+        env.pop("NNLIB_STRICT_CHECKS", None)  # self-checks must recognise JupyterLab on their own
         env.update(
             JUPYTER_CONFIG_DIR=str(dirs["config"]),
             JUPYTER_DATA_DIR=str(dirs["data"]),
             JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
             IPYTHONDIR=str(dirs["ipython"]),
+            **edition_environment(self.lang),
         )
         return env
 
@@ -112,7 +125,7 @@ class LabServer:
         """The course's overrides (``nnlib lab`` writes the same into the environment), plus
         the test's own, in a settings folder of this server's."""
         prefix = self.home / "prefix"
-        path = configure(prefix)
+        path = configure(prefix, lang=self.lang)
         settings = json.loads(path.read_text(encoding="utf-8"))
         path.write_text(json.dumps({**TEST_OVERRIDES, **settings}, indent=2), encoding="utf-8")
         return path.parent
@@ -137,6 +150,7 @@ class LabServer:
             f"--LabApp.workspaces_dir={self.home / 'workspaces'}",
             "--LabApp.news_url=",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            *edition_arguments(self.lang),
         ]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(

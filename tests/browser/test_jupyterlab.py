@@ -13,9 +13,9 @@ reason, except in CI (``CI`` set), where a missing browser is a failure.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
+import subprocess
 import time
 
 import jupytext
@@ -23,23 +23,22 @@ import nbformat
 import pytest
 
 try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # the fixtures below skip (or fail in CI) with the reason
-    expect = sync_playwright = None
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture (conftest.py) skips, or fails in CI, with the reason
+    expect = None
 
 from conftest import ROOT
 from labdriver import (
-    CHROMIUM_ARGS,
     EXECUTED,
     NOTEBOOK,
     LabServer,
     clear_and_run_all,
     code_cell,
-    find_chromium,
     glyphs_drawn_as_boxes,
     menu,
     open_in_file_browser,
     open_lab,
+    unavailable,
     wait_for_kernel_idle,
     wait_for_new_image,
 )
@@ -69,39 +68,6 @@ network = Sequential([Dense(2, 16, seed=0), Sigmoid(), Dense(16, 2, seed=1)])
 history = fit(network, X, y, CrossEntropy(), SGD(0.5), epochs=6, seed=0,
               validation_data=(X, y), callbacks=[LivePlot(), lambda epoch, h: time.sleep(0.7)])
 """
-
-
-def unavailable(reason: str):
-    """Skip the browser tests with ``reason``; in CI, fail: there they must run."""
-    if os.environ.get("CI"):
-        pytest.fail(f"the browser tests must run in CI, but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    path = find_chromium()
-    if path is None:
-        unavailable(
-            "no Chromium was found (install Debian's package: apt-get install chromium, or set "
-            "NNLIB_CHROMIUM to a Chromium or Chrome executable)"
-        )
-    return path
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    if sync_playwright is None:
-        unavailable("the playwright package is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright, chromium_path):
-    browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -365,3 +331,49 @@ def test_live_training_redraws_one_figure_in_place(page):
     assert progress_bar.count() >= 1, "fit's progress bar (a widget in a notebook) is missing"
     assert "42/42" in progress_bar.first.inner_text()  # 6 epochs of ceil(200 / 32) = 7 steps
     screenshot(code_cell(page, 0), "live-training")
+
+
+@pytest.fixture(scope="module")
+def lab_zh(tmp_path_factory):
+    """JupyterLab as ``nnlib lab --lang zh`` starts it, over a copy of Chinese chapter 01."""
+    root = tmp_path_factory.mktemp("course-zh")
+    (root / "zh" / "chapters").mkdir(parents=True)
+    for name in ("jupytext.toml", f"{CHAPTERS[0]}.md", f"{CHAPTERS[0]}.ipynb"):
+        shutil.copy(ROOT / "zh" / "chapters" / name, root / "zh" / "chapters")
+    server = LabServer(root, tmp_path_factory.mktemp("jupyter-zh"), lang="zh").start()
+    yield server
+    server.stop()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(server.log_path, ARTIFACTS / "jupyterlab-zh.log")
+
+
+def test_the_chinese_edition_opens_in_a_chinese_jupyterlab(browser, lab_zh):
+    fc_list = shutil.which("fc-list")
+    fonts = fc_list and subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True).stdout
+    if not (fonts or "").strip():
+        unavailable("Chromium has no font for Chinese (Debian: apt-get install fonts-wqy-microhei)")
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        # The server's front page, as `nnlib lab --lang zh` opens it: the zh/ folder.
+        page.goto(lab_zh.url("?reset"))
+        page.locator(".jp-DirListing-item").first.wait_for(timeout=60_000)
+        expect(page.locator(".jp-BreadCrumbs")).to_contain_text("zh")
+        # JupyterLab's own menus are in Chinese (the language pack of the `zh` extra).
+        menus = page.locator(".lm-MenuBar-item").all_inner_texts()
+        assert menus[:3] == ["文件", "编辑", "查看"], menus
+        page.locator(".jp-DirListing-item", has=page.get_by_text("chapters", exact=True)).dblclick()
+        name = f"{CHAPTERS[0]}.md"
+        page.locator(".jp-DirListing-item", has=page.get_by_text(name, exact=True)).dblclick()
+        panel = page.locator(NOTEBOOK)
+        expect(panel.locator("h1").first).to_have_text(
+            re.compile("^第 01 章 单个神经元"), timeout=60_000
+        )
+        assert page.locator(".jp-FileEditor:visible").count() == 0
+        screenshot(page, "zh-chapter01-opened")
+    finally:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "zh-last.png")
+        context.close()
+        lab_zh.shutdown_kernels()

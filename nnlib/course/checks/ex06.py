@@ -7,18 +7,15 @@ random outputs (a shuffled epoch, random weights) checked by the properties that
 
 import numpy as np
 
+from nnlib.course.i18n import N_, _
 from nnlib.course.selfcheck import Case, Checker, Mistake, Task, describe
 
 # ---- Task 1: minibatches ----
 
-BATCH_HINT = (
+BATCH_HINT = N_(
     "Draw one permutation of the row numbers, order = np.random.default_rng(seed)"
     ".permutation(len(X)), and slice it into pieces of batch_size; the last batch holds the "
     "len(X) % batch_size samples left over."
-)
-EPOCH = (
-    "One epoch: every sample exactly once, in a shuffled order, each label beside its sample, "
-    "in batches of batch_size"
 )
 
 
@@ -33,35 +30,37 @@ def _one_epoch(result, X, y, batch_size, seed) -> str | None:
     try:
         batches = [(np.asarray(Xb), np.asarray(yb)) for Xb, yb in result]
     except (TypeError, ValueError):
-        return f"expected a list of (X_batch, y_batch) pairs, got {describe(result)}"
+        return _("expected a list of (X_batch, y_batch) pairs, got {got}").format(
+            got=describe(result)
+        )
     n = len(X)
-    sizes = [len(Xb) for Xb, _ in batches]
+    sizes = [len(Xb) for Xb, yb in batches]
     want = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
     if sizes != want:
-        return (
-            f"{n} samples in batches of {batch_size} should give batches of sizes {want}, "
-            f"got sizes {sizes}"
-        )
+        return _(
+            "{n} samples in batches of {batch_size} should give batches of sizes {want}, "
+            "got sizes {sizes}"
+        ).format(n=n, batch_size=batch_size, want=want, sizes=sizes)
     for Xb, yb in batches:
         if Xb.shape != (len(Xb), X.shape[1]) or yb.shape != (len(Xb),):
-            return (
-                f"each X_batch must have shape (batch, {X.shape[1]}) and each y_batch shape "
-                f"(batch,), got {Xb.shape} and {yb.shape}"
-            )
-    rows = np.concatenate([Xb[:, 0] for Xb, _ in batches]).astype(int)
+            return _(
+                "each X_batch must have shape (batch, {columns}) and each y_batch shape "
+                "(batch,), got {X_shape} and {y_shape}"
+            ).format(columns=X.shape[1], X_shape=Xb.shape, y_shape=yb.shape)
+    rows = np.concatenate([Xb[:, 0] for Xb, yb in batches]).astype(int)
     if sorted(rows.tolist()) != list(range(n)):
-        return (
-            f"an epoch must use every sample exactly once, but the rows used were "
-            f"{rows.tolist()}; take a permutation, not random draws"
-        )
-    labels = np.concatenate([yb for _, yb in batches])
+        return _(
+            "an epoch must use every sample exactly once, but the rows used were "
+            "{rows}; take a permutation, not random draws"
+        ).format(rows=rows.tolist())
+    labels = np.concatenate([yb for Xb, yb in batches])
     if not np.array_equal(labels, y[rows]):
-        return (
+        return _(
             "the labels no longer match their samples: shuffle X and y with the same "
             "permutation, X[order] and y[order]"
         )
     if n > 1 and np.array_equal(rows, np.arange(n)):
-        return "the batches come in the original order: the samples were not shuffled"
+        return _("the batches come in the original order: the samples were not shuffled")
     return None
 
 
@@ -72,34 +71,48 @@ minibatches = Task(
         Case(
             dict(zip(("X", "y"), _numbered(10), strict=True), batch_size=4, seed=0),
             verify=_one_epoch,
-            hint=f"{EPOCH}: 10 samples in batches of 4 give batches of 4, 4 and the 2 left over.",
+            hint=N_(
+                "One epoch: every sample exactly once, in a shuffled order, each label beside its "
+                "sample, in batches of batch_size: 10 samples in batches of 4 give batches of 4, "
+                "4 and the 2 left over."
+            ),
         ),
         # 12 samples, batches of 4: exactly 3 full batches and no empty fourth one
         Case(
             dict(zip(("X", "y"), _numbered(12), strict=True), batch_size=4, seed=1),
             verify=_one_epoch,
-            hint=f"{EPOCH}: 12 samples in batches of 4 give exactly 3 full batches.",
+            hint=N_(
+                "One epoch: every sample exactly once, in a shuffled order, each label beside its "
+                "sample, in batches of batch_size: 12 samples in batches of 4 give exactly 3 full "
+                "batches."
+            ),
         ),
         # 7 samples, batches of 10: a single batch of all 7
         Case(
             dict(zip(("X", "y"), _numbered(7), strict=True), batch_size=10, seed=2),
             verify=_one_epoch,
-            hint=f"{EPOCH}: 7 samples in batches of 10 give one batch of all 7.",
+            hint=N_(
+                "One epoch: every sample exactly once, in a shuffled order, each label beside its "
+                "sample, in batches of batch_size: 7 samples in batches of 10 give one batch of "
+                "all 7."
+            ),
         ),
     ],
     mistakes=[
         Mistake(
-            "y not shuffled with X",
+            N_("y not shuffled with X"),
             "import numpy as np\ndef minibatches(X, y, batch_size, seed):\n"
             "    order = np.random.default_rng(seed).permutation(len(X))\n"
             "    return [(X[order][i:i + batch_size], y[i:i + batch_size])\n"
             "            for i in range(0, len(X), batch_size)]\n",
             "the labels no longer match their samples",
-            hint="Shuffle X and y with the same permutation, X[order] and y[order], so that each "
-            "label stays with its sample.",
+            hint=N_(
+                "Shuffle X and y with the same permutation, X[order] and y[order], so that each "
+                "label stays with its sample."
+            ),
         ),
         Mistake(
-            "last partial batch dropped",
+            N_("last partial batch dropped"),
             "import numpy as np\ndef minibatches(X, y, batch_size, seed):\n"
             "    order = np.random.default_rng(seed).permutation(len(X))\n"
             "    return [(X[order[i:i + batch_size]], y[order[i:i + batch_size]])\n"
@@ -108,13 +121,17 @@ minibatches = Task(
             hint=BATCH_HINT,
         ),
         Mistake(
-            "not shuffled",
+            N_("not shuffled"),
             "def minibatches(X, y, batch_size, seed):\n"
             "    return [(X[i:i + batch_size], y[i:i + batch_size])\n"
             "            for i in range(0, len(X), batch_size)]\n",
             "the samples were not shuffled",
-            hint="An epoch visits the samples in a new random order: the samples were not "
-            "shuffled. " + BATCH_HINT,
+            hint=N_(
+                "An epoch visits the samples in a new random order: the samples were not "
+                "shuffled. Draw one permutation of the row numbers, order = "
+                "np.random.default_rng(seed).permutation(len(X)), and slice it into pieces of "
+                "batch_size; the last batch holds the len(X) % batch_size samples left over."
+            ),
         ),
     ],
 )
@@ -134,8 +151,10 @@ momentum_step = Task(
                 momentum=0.9,
             ),
             expected=(np.array([0.95, -1.9]), np.array([-0.05, 0.1])),
-            hint="From rest: v = 0.9 * 0 - 0.1 * (0.5, -1) = (-0.05, 0.1), then "
-            "w = (1, -2) + v = (0.95, -1.9); return (w, v).",
+            hint=N_(
+                "From rest: v = 0.9 * 0 - 0.1 * (0.5, -1) = (-0.05, 0.1), then "
+                "w = (1, -2) + v = (0.95, -1.9); return (w, v)."
+            ),
         ),
         # step 2, the second gradient's sign flipped:
         # v = 0.9 * (-0.05) - 0.1 * 0.5 = -0.095 and 0.9 * 0.1 - 0.1 * 1 = -0.01
@@ -149,8 +168,10 @@ momentum_step = Task(
                 momentum=0.9,
             ),
             expected=(np.array([0.855, -1.91]), np.array([-0.095, -0.01])),
-            hint="Step 2: v = 0.9 * (-0.05, 0.1) - 0.1 * (0.5, 1) = (-0.095, -0.01), then "
-            "w = (0.95, -1.9) + v = (0.855, -1.91).",
+            hint=N_(
+                "Step 2: v = 0.9 * (-0.05, 0.1) - 0.1 * (0.5, 1) = (-0.095, -0.01), then "
+                "w = (0.95, -1.9) + v = (0.855, -1.91)."
+            ),
         ),
         # momentum 0 is plain SGD, on a matrix: v = -0.5 * grad, w + v
         Case(
@@ -162,41 +183,45 @@ momentum_step = Task(
                 momentum=0.0,
             ),
             expected=(np.array([[0.5, 2.0], [3.0, 4.5]]), np.array([[-0.5, 0.0], [0.0, 0.5]])),
-            hint="Momentum 0 on a (2, 2) array: v = -0.5 * grad and w + v, plain SGD, in the "
-            "shape of w.",
+            hint=N_(
+                "Momentum 0 on a (2, 2) array: v = -0.5 * grad and w + v, plain SGD, in the "
+                "shape of w."
+            ),
         ),
     ],
     mistakes=[
         Mistake(
-            "momentum sign error",
+            N_("momentum sign error"),
             "def momentum_step(w, v, grad, learning_rate, momentum):\n"
             "    v = momentum * v + learning_rate * grad\n"
             "    return w + v, v\n",
             "the step goes against the gradient",
-            hint="v = momentum * v - learning_rate * grad: the step goes against the gradient.",
+            hint=N_("v = momentum * v - learning_rate * grad: the step goes against the gradient."),
         ),
         Mistake(
-            "old velocity not decayed",
+            N_("old velocity not decayed"),
             "def momentum_step(w, v, grad, learning_rate, momentum):\n"
             "    v = v - learning_rate * grad\n"
             "    return w + v, v\n",
             "The old velocity is multiplied by momentum",
-            hint="The old velocity is multiplied by momentum before the new gradient is "
-            "subtracted: v = momentum * v - learning_rate * grad.",
+            hint=N_(
+                "The old velocity is multiplied by momentum before the new gradient is "
+                "subtracted: v = momentum * v - learning_rate * grad."
+            ),
         ),
         Mistake(
-            "w moved by the old velocity",
+            N_("w moved by the old velocity"),
             "def momentum_step(w, v, grad, learning_rate, momentum):\n"
             "    return w + v, momentum * v - learning_rate * grad\n",
             "w moves by the new velocity",
-            hint="Update v first, then w moves by the new velocity: w + new_v, not w + v.",
+            hint=N_("Update v first, then w moves by the new velocity: w + new_v, not w + v."),
         ),
     ],
 )
 
 # ---- Task 3: adam_step ----
 
-ADAM_BIAS_HINT = (
+ADAM_BIAS_HINT = N_(
     "Correct the bias of both averages: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t). "
     "At t = 1 they are exactly grad and grad**2, so the first step is learning_rate * sign(grad)."
 )
@@ -221,9 +246,11 @@ adam_step = Task(
                 eps=1e-8,
             ),
             expected=(np.array([0.99, 1.01]), np.array([0.4, -0.0001]), np.array([0.016, 1e-9])),
-            hint="t = 1: m = 0.1 * grad = (0.4, -0.0001), v = 0.001 * grad**2 = (0.016, 1e-9); "
-            "m_hat = (4, -0.001), v_hat = (16, 1e-6), so w moves by -0.01 * (4/4, -0.001/0.001) "
-            "to (0.99, 1.01). Return (w, m, v).",
+            hint=N_(
+                "t = 1: m = 0.1 * grad = (0.4, -0.0001), v = 0.001 * grad**2 = (0.016, 1e-9); "
+                "m_hat = (4, -0.001), v_hat = (16, 1e-6), so w moves by "
+                "-0.01 * (4/4, -0.001/0.001) to (0.99, 1.01). Return (w, m, v)."
+            ),
         ),
         # t = 2, continuing with grad = (4, +0.001):
         # m = 0.9 * (0.4, -0.0001) + 0.1 * (4, 0.001) = (0.76, 0.00001)
@@ -247,8 +274,10 @@ adam_step = Task(
                 np.array([0.76, 0.00001]),
                 np.array([0.031984, 1.999e-9]),
             ),
-            hint="t = 2: m = (0.76, 0.00001), v = (0.031984, 1.999e-9); m_hat = m / 0.19, "
-            "v_hat = v / 0.001999 = (16, 1e-6), so w = (0.99 - 0.01, 1.01 - 0.01 / 19).",
+            hint=N_(
+                "t = 2: m = (0.76, 0.00001), v = (0.031984, 1.999e-9); m_hat = m / 0.19, "
+                "v_hat = v / 0.001999 = (16, 1e-6), so w = (0.99 - 0.01, 1.01 - 0.01 / 19)."
+            ),
         ),
         # other betas, t = 1: m = (1 - 0.8) * (-2) = -0.4, v = (1 - 0.75) * 4 = 1
         # m_hat = -0.4 / 0.2 = -2, v_hat = 1 / 0.25 = 4, w = 0 - 0.1 * (-2) / 2 = 0.1
@@ -265,13 +294,15 @@ adam_step = Task(
                 eps=1e-8,
             ),
             expected=(np.array([0.1]), np.array([-0.4]), np.array([1.0])),
-            hint="beta1 = 0.8, beta2 = 0.75, t = 1: m = 0.2 * (-2) = -0.4, v = 0.25 * 4 = 1; "
-            "m_hat = -2, v_hat = 4, w = 0 - 0.1 * (-2) / 2 = 0.1.",
+            hint=N_(
+                "beta1 = 0.8, beta2 = 0.75, t = 1: m = 0.2 * (-2) = -0.4, v = 0.25 * 4 = 1; "
+                "m_hat = -2, v_hat = 4, w = 0 - 0.1 * (-2) / 2 = 0.1."
+            ),
         ),
     ],
     mistakes=[
         Mistake(
-            "no bias correction",
+            N_("no bias correction"),
             "import numpy as np\n"
             "def adam_step(w, m, v, grad, t, learning_rate, beta1, beta2, eps):\n"
             "    m = beta1 * m + (1 - beta1) * grad\n"
@@ -281,18 +312,20 @@ adam_step = Task(
             hint=ADAM_BIAS_HINT,
         ),
         Mistake(
-            "no square root",
+            N_("no square root"),
             "def adam_step(w, m, v, grad, t, learning_rate, beta1, beta2, eps):\n"
             "    m = beta1 * m + (1 - beta1) * grad\n"
             "    v = beta2 * v + (1 - beta2) * grad**2\n"
             "    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)\n"
             "    return w - learning_rate * m_hat / (v_hat + eps), m, v\n",
             "square root of v_hat",
-            hint="Divide m_hat by the square root of v_hat, plus eps: "
-            "w - learning_rate * m_hat / (np.sqrt(v_hat) + eps).",
+            hint=N_(
+                "Divide m_hat by the square root of v_hat, plus eps: "
+                "w - learning_rate * m_hat / (np.sqrt(v_hat) + eps)."
+            ),
         ),
         Mistake(
-            "betas weigh the wrong terms",
+            N_("betas weigh the wrong terms"),
             "import numpy as np\n"
             "def adam_step(w, m, v, grad, t, learning_rate, beta1, beta2, eps):\n"
             "    m = (1 - beta1) * m + beta1 * grad\n"
@@ -300,8 +333,10 @@ adam_step = Task(
             "    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)\n"
             "    return w - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m, v\n",
             "m keeps beta1 of its old value",
-            hint="m keeps beta1 of its old value and takes (1 - beta1) of the gradient; v the "
-            "same with beta2 and grad**2.",
+            hint=N_(
+                "m keeps beta1 of its old value and takes (1 - beta1) of the gradient; v the "
+                "same with beta2 and grad**2."
+            ),
         ),
     ],
 )
@@ -315,17 +350,21 @@ def _glorot_uniform_law(result, n_in, n_out, seed) -> str | None:
     try:
         W = np.asarray(result, dtype=float)
     except (TypeError, ValueError):
-        return f"expected an array of shape ({n_in}, {n_out}), got {describe(result)}"
+        return _("expected an array of shape ({n_in}, {n_out}), got {got}").format(
+            n_in=n_in, n_out=n_out, got=describe(result)
+        )
     if W.shape != (n_in, n_out):
-        return f"W must have shape (n_in, n_out) = ({n_in}, {n_out}), got shape {W.shape}"
+        return _("W must have shape (n_in, n_out) = ({n_in}, {n_out}), got shape {shape}").format(
+            n_in=n_in, n_out=n_out, shape=W.shape
+        )
     if not np.isfinite(W).all():
-        return "W contains NaN or infinite values"
+        return _("W contains NaN or infinite values")
     largest = np.abs(W).max()
     if largest > limit * (1 + 1e-6):
-        return (
-            f"|W| reaches {largest:.4g}, beyond the limit sqrt(6 / (n_in + n_out)) = "
-            f"{limit:.4g}: a uniform draw on [-limit, limit] never leaves it"
-        )
+        return _(
+            "|W| reaches {largest:.4g}, beyond the limit sqrt(6 / (n_in + n_out)) = "
+            "{limit:.4g}: a uniform draw on [-limit, limit] never leaves it"
+        ).format(largest=largest, limit=limit)
     n = W.size
     if n < 1000:  # too few numbers to judge their spread; the bounds above still hold
         return None
@@ -333,14 +372,14 @@ def _glorot_uniform_law(result, n_in, n_out, seed) -> str | None:
     # (the fourth moment of a uniform law is 9/5 of the squared variance); allow six of those.
     variance, want = W.var(), limit**2 / 3
     if abs(variance / want - 1) > 6 * np.sqrt(0.8 / n):
-        return (
-            f"the variance of W is {variance:.4g}, but a uniform law on [-L, L] with "
-            f"L = sqrt(6 / (n_in + n_out)) = {limit:.4g} has variance L**2 / 3 = {want:.4g}"
-        )
+        return _(
+            "the variance of W is {variance:.4g}, but a uniform law on [-L, L] with "
+            "L = sqrt(6 / (n_in + n_out)) = {limit:.4g} has variance L**2 / 3 = {want:.4g}"
+        ).format(variance=variance, limit=limit, want=want)
     if largest < 0.99 * limit:
-        return (
-            f"|W| stays below {largest:.4g}: draw from the whole range [-{limit:.4g}, {limit:.4g}]"
-        )
+        return _(
+            "|W| stays below {largest:.4g}: draw from the whole range [-{limit:.4g}, {limit:.4g}]"
+        ).format(largest=largest, limit=limit)
     return None
 
 
@@ -351,51 +390,64 @@ glorot_uniform = Task(
         Case(
             dict(n_in=784, n_out=500, seed=0),
             verify=_glorot_uniform_law,
-            hint="784 inputs, 500 units: shape (784, 500), uniform on [-L, L] with "
-            "L = sqrt(6 / 1284) = 0.06836, so the variance is L**2 / 3 = 0.001558.",
+            hint=N_(
+                "784 inputs, 500 units: shape (784, 500), uniform on [-L, L] with "
+                "L = sqrt(6 / 1284) = 0.06836, so the variance is L**2 / 3 = 0.001558."
+            ),
         ),
         # L = sqrt(6 / 150) = sqrt(0.04) = 0.2
         Case(
             dict(n_in=100, n_out=50, seed=1),
             verify=_glorot_uniform_law,
-            hint="100 inputs, 50 units: shape (100, 50), uniform on [-0.2, 0.2], since "
-            "sqrt(6 / 150) = 0.2.",
+            hint=N_(
+                "100 inputs, 50 units: shape (100, 50), uniform on [-0.2, 0.2], since "
+                "sqrt(6 / 150) = 0.2."
+            ),
         ),
         # L = sqrt(6 / (2 + 4)) = 1: every weight in [-1, 1]
         Case(
             dict(n_in=2, n_out=4, seed=2),
             verify=_glorot_uniform_law,
-            hint="2 inputs, 4 units: shape (2, 4), every weight in [-1, 1], since "
-            "sqrt(6 / (2 + 4)) = 1.",
+            hint=N_(
+                "2 inputs, 4 units: shape (2, 4), every weight in [-1, 1], since "
+                "sqrt(6 / (2 + 4)) = 1."
+            ),
         ),
     ],
     mistakes=[
         Mistake(
-            "He's limit, sqrt(6 / n_in)",
+            N_("He's limit, sqrt(6 / n_in)"),
             "import numpy as np\ndef glorot_uniform(n_in, n_out, seed):\n"
             "    limit = np.sqrt(6 / n_in)\n"
             "    return np.random.default_rng(seed).uniform(-limit, limit, (n_in, n_out))\n",
             "beyond the limit",
-            hint="That is He's limit, sqrt(6 / n_in): Glorot's uses both sizes, "
-            "sqrt(6 / (n_in + n_out)).",
+            hint=N_(
+                "That is He's limit, sqrt(6 / n_in): Glorot's uses both sizes, "
+                "sqrt(6 / (n_in + n_out))."
+            ),
         ),
         Mistake(
-            "the standard deviation used as the limit",
+            N_("the standard deviation used as the limit"),
             "import numpy as np\ndef glorot_uniform(n_in, n_out, seed):\n"
             "    limit = np.sqrt(2 / (n_in + n_out))\n"
             "    return np.random.default_rng(seed).uniform(-limit, limit, (n_in, n_out))\n",
             "has variance L**2 / 3",
-            hint="sqrt(2 / (n_in + n_out)) is the standard deviation Glorot wants; a uniform "
-            "law on [-L, L] has variance L**2 / 3, so its limit is L = sqrt(6 / (n_in + n_out)).",
+            hint=N_(
+                "sqrt(2 / (n_in + n_out)) is the standard deviation Glorot wants; a uniform "
+                "law on [-L, L] has variance L**2 / 3, so its limit is "
+                "L = sqrt(6 / (n_in + n_out))."
+            ),
         ),
         Mistake(
-            "transposed shape",
+            N_("transposed shape"),
             "import numpy as np\ndef glorot_uniform(n_in, n_out, seed):\n"
             "    limit = np.sqrt(6 / (n_in + n_out))\n"
             "    return np.random.default_rng(seed).uniform(-limit, limit, (n_out, n_in))\n",
             "W must have shape (n_in, n_out)",
-            hint="One row per input, one column per unit: W must have shape (n_in, n_out), so "
-            "that X @ W works.",
+            hint=N_(
+                "One row per input, one column per unit: W must have shape (n_in, n_out), so "
+                "that X @ W works."
+            ),
         ),
     ],
 )
@@ -412,8 +464,10 @@ accuracy_from_logits = Task(
                 y=np.array([1, 0, 1, 1]),
             ),
             expected=0.75,
-            hint="The largest logit of each row is in columns (1, 0, 0, 1); the true classes "
-            "are (1, 0, 1, 1): 3 of 4 right, 0.75.",
+            hint=N_(
+                "The largest logit of each row is in columns (1, 0, 0, 1); the true classes "
+                "are (1, 0, 1, 1): 3 of 4 right, 0.75."
+            ),
         ),
         # rows' argmax (0, 0, 1, 2, 2) against (0, 2, 1, 2, 0): right, wrong, right, right,
         # wrong: 3 / 5
@@ -431,33 +485,41 @@ accuracy_from_logits = Task(
                 y=np.array([0, 2, 1, 2, 0]),
             ),
             expected=0.6,
-            hint="The rows' largest logits are in columns (0, 0, 1, 2, 2) against the true "
-            "(0, 2, 1, 2, 0): 3 of 5 right, 0.6.",
+            hint=N_(
+                "The rows' largest logits are in columns (0, 0, 1, 2, 2) against the true "
+                "(0, 2, 1, 2, 0): 3 of 5 right, 0.6."
+            ),
         ),
         # one sample, negative logits: the largest is -0.5, class 1, which is right
         Case(
             dict(logits=np.array([[-1.0, -0.5, -3.0]]), y=np.array([1])),
             expected=1.0,
-            hint="One sample with negative logits: the largest is -0.5, class 1, which is "
-            "right: 1.0.",
+            hint=N_(
+                "One sample with negative logits: the largest is -0.5, class 1, which is "
+                "right: 1.0."
+            ),
         ),
     ],
     mistakes=[
         Mistake(
-            "argmax over the wrong axis",
+            N_("argmax over the wrong axis"),
             "import numpy as np\ndef accuracy_from_logits(logits, y):\n"
             "    return float(np.mean(np.argmax(logits, axis=0) == y))\n",
             "np.argmax(logits, axis=1), one per row",
-            hint="The predicted class of a sample is the column of its largest logit: "
-            "np.argmax(logits, axis=1), one per row.",
+            hint=N_(
+                "The predicted class of a sample is the column of its largest logit: "
+                "np.argmax(logits, axis=1), one per row."
+            ),
         ),
         Mistake(
-            "a count, not a fraction",
+            N_("a count, not a fraction"),
             "import numpy as np\ndef accuracy_from_logits(logits, y):\n"
             "    return int(np.sum(np.argmax(logits, axis=1) == y))\n",
             "not their count",
-            hint="Return the fraction of samples that are right, a number between 0 and 1, "
-            "not their count.",
+            hint=N_(
+                "Return the fraction of samples that are right, a number between 0 and 1, "
+                "not their count."
+            ),
         ),
     ],
 )

@@ -1,0 +1,126 @@
+"""Messages in the learner's language: English, or Simplified Chinese from a gettext catalog.
+
+Not part of any chapter: the course tools (``nnlib doctor``, the exercises' self-checks, ``nnlib
+check``, ``nnlib progress``, the grader's feedback) speak through it. A message is written in
+English in the code, wrapped as ``_("...")`` (or ``ngettext(singular, plural, n)``), and looked up
+at the moment it is shown in the catalog ``nnlib/locale/<language>/LC_MESSAGES/nnlib.mo``,
+compiled from the ``nnlib.po`` beside it (see ``babel.cfg``); English needs no catalog. Text that
+is data defined at import, such as the hints of the exercises' checks, is marked ``N_("...")``:
+it stays English in the data, and whoever shows it translates it then, with ``_(text)``, so that
+the language chosen at run time applies.
+
+The language is, in this order: the one given to :func:`set_language` (``nnlib doctor --lang zh``);
+``$NNLIB_LANG`` (``nnlib lab --lang zh`` sets it for JupyterLab and its kernels); the edition of
+the folder being read (:func:`reading`: ``nnlib check zh/exercises/ex01_....ipynb`` answers in
+Chinese), else the current folder (a kernel runs in its notebook's folder, so a notebook of ``zh/``
+speaks Chinese, its code cells identical to the English edition's); else the usual ``$LANGUAGE``,
+``$LC_ALL``, ``$LC_MESSAGES``, ``$LANG``.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+DOMAIN = "nnlib"
+LANGUAGES = ("en", "zh_CN")
+ENV = "NNLIB_LANG"
+EDITIONS = {"zh": "zh_CN"}  # a folder of the course holding an edition -> its language
+
+_chosen: str | None = None
+_read: list[Path] = []  # the folders being read, innermost last (see reading)
+
+
+def normalize(lang: str) -> str:
+    """The catalog's name for ``lang``: ``"zh"``, ``"zh-CN"``, ``"zh_CN.UTF-8"`` -> ``"zh_CN"``.
+
+    Raises ``ValueError`` for a language the course does not speak, naming the ones it does.
+    """
+    code = lang.split(".")[0].replace("-", "_").lower()
+    if code in ("c", "posix") or code == "en" or code.startswith("en_"):
+        return "en"
+    if code == "zh" or code in ("zh_cn", "zh_hans", "zh_sg"):
+        return "zh_CN"
+    raise ValueError(
+        f"language={lang!r} is not one the course speaks: use one of {', '.join(LANGUAGES)} "
+        f"(or zh for zh_CN)"
+    )
+
+
+def set_language(lang: str | None) -> None:
+    """Speak ``lang`` from now on in this process; ``None`` goes back to choosing by itself."""
+    global _chosen
+    _chosen = None if lang is None else normalize(lang)
+
+
+@contextmanager
+def reading(path: str | Path) -> Iterator[None]:
+    """While the block runs, the edition of ``path`` (a notebook or a folder) picks the language,
+    unless one was chosen explicitly (:func:`set_language`, ``$NNLIB_LANG``)."""
+    path = Path(path).resolve()
+    _read.append(path if path.is_dir() else path.parent)
+    try:
+        yield
+    finally:
+        _read.pop()
+
+
+def edition_language(folder: Path) -> str | None:
+    """The language of the edition ``folder`` lies in (``zh/chapters`` -> ``zh_CN``), if any."""
+    for parent in (folder, *folder.parents):
+        if parent.name in EDITIONS and any(
+            (parent / part).is_dir() for part in ("chapters", "exercises")
+        ):
+            return EDITIONS[parent.name]
+    return None
+
+
+def language() -> str:
+    """The language messages are shown in now (see the module's docstring for the order)."""
+    if _chosen:
+        return _chosen
+    if os.environ.get(ENV):
+        return normalize(os.environ[ENV])
+    try:
+        edition = edition_language(_read[-1] if _read else Path.cwd())
+    except OSError:  # the current folder was deleted
+        edition = None
+    if edition:
+        return edition
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "").split(":")[0]
+        if value:
+            try:
+                return normalize(value)
+            except ValueError:
+                return "en"
+    return "en"
+
+
+@cache
+def translation(lang: str) -> gettext.NullTranslations:
+    """The catalog of ``lang`` (English: messages as written)."""
+    if lang == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[lang])
+
+
+def _(message: str) -> str:
+    """``message`` in the current language (``""`` stays ``""``, not the catalog's header)."""
+    return translation(language()).gettext(message) if message else message
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
+    """Mark ``message`` for the catalog and return it unchanged: for text defined at import
+    (a check's hint), translated with :func:`_` when it is shown."""
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form of a message, for ``n``, in the current language."""
+    return translation(language()).ngettext(singular, plural, n)
