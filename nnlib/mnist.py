@@ -158,7 +158,7 @@ def train(
     network, history, test_accuracy
     """
     (X_train, y_train), (X_test, y_test) = data or load_prepared(dtype=recipe.dtype)
-    network = network or recipe.network()
+    network = recipe.network() if network is None else network
     optimizer = recipe.optimizer_for()
     callbacks = [on_epoch] if on_epoch else []
     if recipe.lr_decay != 1:
