@@ -1,5 +1,6 @@
 """The ``nnlib`` command: ``lab``, ``check``, ``progress``, ``mnist``, and for instructors
-``release``, ``grade`` and ``gradescope``.
+``release``, ``grade``, ``gradescope``, and for a class on a JupyterHub ``hub-link``, ``collect``
+and ``return``.
 
 Each subcommand is a thin layer over a function of the library or of ``nnlib.course``, so that
 what a terminal does and what a notebook does are the same code.
@@ -188,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     progress.set_defaults(run=_progress)
     _add_grading_commands(commands)
+    from nnlib.course.hub import add_commands as add_hub_commands
+
+    add_hub_commands(commands)  # hub-link, collect, return: for a class on a JupyterHub
     return parser
 
 
