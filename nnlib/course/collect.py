@@ -25,6 +25,7 @@ file then renamed into place, and handed to the home's owner.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -102,8 +103,10 @@ def _read_file(root: Path, relative: str) -> tuple[bytes, float] | str:
         fd = _open_beneath(root, relative.split("/"), os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return f"no notebook: {shown} does not exist"
-    except OSError as error:  # ELOOP, ENOTDIR: a symbolic link on the way; EACCES
-        return f"refused {shown}: {error.strerror} (a symbolic link is never followed)"
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR):
+            return f"refused {shown}: a symbolic link on the way (links are never followed)"
+        return f"could not read {shown}: {error.strerror} (run as root to read every home)"
     with os.fdopen(fd, "rb") as file:
         info = os.fstat(file.fileno())
         if not stat.S_ISREG(info.st_mode):
