@@ -477,7 +477,7 @@ def test_progress_shows_which_tasks_pass(tmp_path, capsys):
     table = progress(tmp_path)
     assert "| ex01_single_neuron | 2 of 4 |" in str(table)
     assert (
-        "✅ weighted_sum · ❌ predict_batch (0/3) · ⬜ nand_weights · ✅ perceptron_update"
+        "✓ weighted_sum · ✗ predict_batch (0/3) · ○ nand_weights · ✓ perceptron_update"
         in str(table)
     )
     assert "| ex99_broken | - | could not be checked" in table._repr_markdown_()

@@ -1,19 +1,30 @@
 """The self-check machinery: comparisons, verdicts, stubs and the never-crash promise."""
 
+import nbformat
 import numpy as np
 import pytest
 
+from conftest import ROOT
+from nnlib.course.grade import grade as grade_class
 from nnlib.course.release import strip_solutions
+from nnlib.course.sandbox import Limits
 from nnlib.course.selfcheck import (
+    FAIL_MARK,
     NOT_DONE,
+    PASS_MARK,
     STRICT_ENV,
     Case,
     Checker,
+    Mistake,
+    Outcome,
     Task,
+    call_case,
     compare,
+    diagnose,
     format_results,
     run_task,
     short,
+    with_dependencies,
 )
 
 
@@ -128,3 +139,111 @@ def test_strip_solutions_keeps_indentation_and_drops_hidden_tests():
         "    raise NotImplementedError()\n"
         "check('f')\n"
     )
+
+
+# `halve` has three planted mistakes; the cases are chosen so that each gives its own answer.
+HALVE = Task(
+    "halve",
+    [
+        Case(dict(x=np.array([2.0, 4.0])), expected=np.array([1.0, 2.0]), hint="(2, 4) / 2"),
+        Case(dict(x=np.array([0.0, 0.0])), expected=np.array([0.0, 0.0]), hint="(0, 0) / 2"),
+    ],
+    mistakes=[
+        Mistake("doubles", "def halve(x):\n    return x * 2\n", "", hint="Divide, not multiply."),
+        Mistake("zero over zero", "def halve(x):\n    return x / x\n", "", hint="x / x is NaN."),
+        Mistake("in place", "def halve(x):\n    x /= 2\n    return x\n", "", hint="A copy."),
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("learner", "case", "named"),
+    [
+        (lambda x: 2.0 * x, 0, ("doubles",)),  # the same answer, computed another way
+        (lambda x: 2.0 * x, 1, ()),  # passes: nothing to diagnose
+        (lambda x: np.ones(2), 0, ("zero over zero",)),  # x / x is (1, 1) on this case
+        (lambda x: np.full(2, np.nan), 1, ("zero over zero",)),  # NaN matches NaN
+        (lambda x: x.__itruediv__(2), 0, ("in place",)),  # the same argument changed in place
+        (lambda x: x + 1, 0, ()),  # no known mistake gives (3, 5)
+        (lambda x: 1 / 0, 0, ()),  # an error no mistake raises
+    ],
+)
+def test_a_failing_case_names_only_the_mistakes_that_give_that_answer(learner, case, named):
+    result = diagnose(HALVE, HALVE.cases[case], call_case(learner, HALVE.cases[case].args))
+    assert result.mistakes == named
+    if named:
+        assert result.hint.startswith(f"your answer is exactly what this mistake gives: {named[0]}")
+    elif not result.passed:
+        assert result.hint == HALVE.cases[case].hint  # the neutral hint
+
+
+def test_the_diagnosis_is_made_from_data_as_the_grader_receives_it():
+    # In the grader only the outcome comes out of the kernel, as data; the mistakes run outside.
+    outcome = Outcome(value=[4.0, 8.0])
+    result = diagnose(HALVE, HALVE.cases[0], outcome)
+    assert result.mistakes == ("doubles",) and "Divide, not multiply." in result.hint
+
+
+def test_a_task_that_uses_a_failing_one_says_fix_it_first():
+    first, second = Task("first", []), Task("second", [], uses=("first",))
+    results = {
+        "first": run_task(SQUARE, lambda x: x),
+        "second": run_task(HALVE, lambda x: x * 2) + run_task(HALVE, lambda x: x / 2)[:1],
+    }
+    out = with_dependencies([first, second], results)
+    note = "task 1, `first`, does not pass yet: fix it first."
+    assert [r.hint.startswith(note) for r in out["second"]] == [True, False, False]
+    assert out["second"][0].mistakes == ()  # its own mistakes are not blamed
+    assert out["first"] == results["first"]
+    results["first"] = run_task(SQUARE, lambda x: x * x)
+    assert with_dependencies([first, second], results) == results
+    assert (
+        with_dependencies([first, second], {"second": results["second"]})["second"]
+        == (results["second"])
+    )
+
+
+def test_a_right_task_calling_an_unfinished_one_is_told_so(capsys):
+    checker = Checker([Task("first", SQUARE.cases), Task("second", SQUARE.cases, uses=("first",))])
+    notebook = {"check": checker}
+    exec("def first(x):\n    raise NotImplementedError()\n", notebook)
+    exec("def second(x):\n    return first(x)\n", notebook)
+    exec('check("second")', notebook)
+    out = capsys.readouterr().out
+    assert out.startswith("second: not done yet.")
+    assert "task 1, `first`, does not pass yet: fix it first." in out
+
+
+def test_verdict_marks_are_in_common_fonts_not_emoji():
+    report = format_results("square", run_task(SQUARE, lambda x: x * x) + run_task(SQUARE, abs))
+    assert (PASS_MARK, FAIL_MARK) == ("\u2713", "\u2717")  # CHECK MARK, BALLOT X: DejaVu has both
+    assert f"  {PASS_MARK} case 1" in report and f"  {FAIL_MARK} case 2" in report
+    assert not any(ord(ch) > 0x2BFF for ch in report)  # nothing from the emoji planes
+
+
+def test_the_grader_diagnoses_in_its_own_process(tmp_path):
+    """`nnlib grade`: outcomes leave the sandboxed kernel as data; mistakes are named outside."""
+    source = ROOT / "exercises" / "source" / "ex03_loss_and_gradient_descent.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    wrong = {
+        "mse": "def mse(y_pred, y_true):\n    return float(((y_pred - y_true) ** 2).sum()) / 2\n",
+        "gradients": "def gradients(w, b, X, y):\n    p = sigmoid(X @ w + b)\n"
+        "    return X.T @ (y - p) / len(X), float(np.mean(y - p))\n",
+    }
+    for cell in nb.cells:
+        task = cell.metadata.get("nnlib", {}).get("task")
+        if cell.metadata.get("nnlib", {}).get("role") == "solution" and task in wrong:
+            cell.source = wrong[task]
+    (tmp_path / "learner").mkdir()
+    nbformat.write(nb, tmp_path / "learner" / source.name)
+    limits = Limits(cell_timeout=20, total_timeout=120, memory_mb=2048, output_mb=2, grace=2)
+    (grade,) = grade_class(source, [tmp_path / "learner"], tmp_path / "out", limits,
+                           report=lambda line: None)  # fmt: skip
+    reports = {task.name: task.report() for task in grade.tasks}
+    assert "this mistake gives: no 1/n: sums over the samples" in reports["mse"]
+    assert "this mistake gives: sign error: y - p" in reports["gradients"]
+    note = "task 3, `gradients`, does not pass yet: fix it first."
+    assert note in reports["gradient_descent_step"]
+    assert "steps uphill" not in reports["gradient_descent_step"]
+    assert [task.score for task in grade.tasks] == [0.33, 2, 0, 0]  # mse passes case 3 only
+    assert grade.status == "ok", grade.notes

@@ -146,7 +146,7 @@ def report(findings: list[Finding]) -> str:
     """The findings as the lines ``nnlib doctor`` prints."""
     lines = []
     for finding in findings:
-        mark = "✅" if finding.ok else "❌"
+        mark = "\u2713" if finding.ok else "\u2717"  # in DejaVu Sans Mono; emoji may show as boxes
         lines.append(f"{mark} {finding.what}: {finding.detail}")
         if not finding.ok:
             lines.append(f"   fix: {finding.fix}")

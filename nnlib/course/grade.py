@@ -11,8 +11,9 @@ For each submitted notebook the grader
    memory and file limits, no network. In place of each check cell the kernel calls the task's
    function on the test arguments and writes what happened as plain data
    (``nnlib.course.harness``);
-3. **judges the results in this process**, with the same :func:`~nnlib.course.selfcheck.judge` as
-   the notebook's self-checks, against expected values that never enter the kernel;
+3. **judges the results in this process**, with the same
+   :func:`~nnlib.course.selfcheck.diagnose` as the notebook's self-checks, against expected values
+   and planted mistakes that never enter the kernel;
 4. **writes** ``DIR/<name>/results.json`` (Gradescope's format), ``DIR/<name>/feedback.md`` and
    ``DIR/gradebook.csv``, each atomically, as soon as that learner is graded.
 
@@ -65,9 +66,10 @@ from nnlib.course.selfcheck import (
     CaseResult,
     Task,
     call_text,
+    diagnose,
     error_text,
     format_results,
-    judge,
+    with_dependencies,
 )
 from nnlib.course.submissions import (
     GRADEBOOK,
@@ -259,6 +261,9 @@ def _grade_into(grade: Grade, submission: Submission, limits: Limits, hide, max_
         log = sandbox.run_job(job_dir, limits)
         _note_cells(grade, log, limits)
         grade.tasks = [_judge_task(grade, task, log, workdir, limits) for task in exercise.tasks]
+        verdicts = with_dependencies(exercise.tasks, {t.name: t.results for t in grade.tasks})
+        for task in grade.tasks:
+            task.results = verdicts[task.name]
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
     grade.notes[:] = [note.replace(str(job_dir), "<job>") for note in grade.notes]
@@ -335,18 +340,16 @@ def _judge_task(grade: Grade, task: Task, log: dict, workdir: Path, limits: Limi
     if isinstance(outcomes, str):
         return _failed(exercise, task, outcomes)
     verdicts = [
-        judge(task.name, case, outcome) for case, outcome in zip(cases, outcomes, strict=True)
+        diagnose(task, case, outcome) for case, outcome in zip(cases, outcomes, strict=True)
     ]
     n_visible = len(task.cases)
-    hidden = [
-        _hidden(k, v, c)
-        for k, (v, c) in enumerate(zip(verdicts[n_visible:], cases[n_visible:], strict=True), 1)
-    ]
+    hidden = [_hidden(k, v) for k, v in enumerate(verdicts[n_visible:], 1)]
     return TaskGrade(task.name, exercise.points[task.name], verdicts[:n_visible] + hidden)
 
 
-def _hidden(number: int, verdict: CaseResult, case: Case) -> CaseResult:
-    """A hidden test's verdict without its inputs or expected value: only pass/fail and why."""
+def _hidden(number: int, verdict: CaseResult) -> CaseResult:
+    """A hidden test's verdict without its inputs or expected value: pass/fail, why, and the
+    hint (the diagnosed mistake's, else the case's)."""
     call = f"hidden test {number}"
     if verdict.passed:
         return CaseResult(call, True)
@@ -354,7 +357,7 @@ def _hidden(number: int, verdict: CaseResult, case: Case) -> CaseResult:
         return CaseResult(call, False, NOT_DONE)
     reason = verdict.reason.split(":")[0] if verdict.reason.startswith("raised ") else "wrong"
     return CaseResult(
-        call, False, f"{reason} (its inputs and expected output are hidden)", case.hint
+        call, False, f"{reason} (its inputs and expected output are hidden)", verdict.hint
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from nnlib.course.selfcheck import CaseResult, Task, format_results, run_task
+from nnlib.course.selfcheck import CaseResult, Task, format_results, run_task, with_dependencies
 
 
 def exercise_tasks(nb: nbformat.NotebookNode) -> list[Task]:
@@ -57,16 +57,20 @@ def notebook_results(
 ) -> tuple[dict[str, list[CaseResult]], list[str]]:
     """Judge the learner's functions in ``nb``.
 
-    Returns a dict (task name -> the verdict on each case) and the errors of broken cells.
+    Returns a dict (task name -> the verdict on each case) and the errors of broken cells. A
+    task that calls a failing earlier one says so (see
+    :func:`~nnlib.course.selfcheck.with_dependencies`).
     """
     tasks = exercise_tasks(nb)
-    if task is not None:
-        tasks = [t for t in tasks if t.name == task]
-        if not tasks:
-            names = ", ".join(t.name for t in exercise_tasks(nb))
-            raise ValueError(f"there is no task {task!r} in this exercise; the tasks are: {names}")
+    wanted = [t for t in tasks if task is None or t.name == task]
+    if not wanted:
+        names = ", ".join(t.name for t in tasks)
+        raise ValueError(f"there is no task {task!r} in this exercise; the tasks are: {names}")
+    needed = {name for t in wanted for name in (t.name, *t.uses)}
     namespace, errors = run_task_cells(nb)
-    return {t.name: run_task(t, namespace.get(t.name)) for t in tasks}, errors
+    results = {t.name: run_task(t, namespace.get(t.name)) for t in tasks if t.name in needed}
+    results = with_dependencies(tasks, results)
+    return {t.name: results[t.name] for t in wanted}, errors
 
 
 def check_notebook(path: Path, task: str | None = None) -> bool:

@@ -14,9 +14,10 @@ from pathlib import Path
 import nbformat
 
 from nnlib.course.notebook_check import notebook_results
-from nnlib.course.selfcheck import NOT_DONE, CaseResult
+from nnlib.course.selfcheck import FAIL_MARK, NOT_DONE, PASS_MARK, CaseResult
 
-DONE, FAILING, NOT_STARTED = "✅", "❌", "⬜"
+# marks that DejaVu Sans Mono has (emoji show as empty boxes without an emoji font)
+DONE, FAILING, NOT_STARTED = PASS_MARK, FAIL_MARK, "\u25cb"
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,16 @@ keeps running whatever state the task is in.
 
 Checking a case has two halves. :func:`call_case` calls the learner's function and records what
 happened (a value, an exception, an argument changed in place) as an :class:`Outcome`;
-:func:`judge` turns an outcome into a verdict with :func:`compare` or the case's ``verify``. In a
+:func:`diagnose` turns an outcome into a verdict: :func:`judge` compares it with the expected value
+(or the case's ``verify``), and a wrong answer is then matched against the task's planted
+mistakes (:class:`Mistake`), run on the same case, so that the hint shown is the one for the
+mistake the learner made, or a neutral one when no known mistake gives that answer. In a
 notebook both halves run in the learner's kernel. The batch grader (``nnlib.course.grade``) runs
-only :func:`call_case` in the kernel, brings the outcome out as data, and judges it in its own
-process, where the expected values are: a learner's code never sees them.
+only :func:`call_case` in the kernel, brings the outcome out as data, and diagnoses it in its own
+process, where the expected values and the mistakes are: a learner's code never sees them.
+
+A task that calls an earlier one (``Task.uses``) cannot pass while the earlier one is wrong; its
+failing cases then say so (:func:`with_dependencies`) instead of blaming the later task.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import inspect
 import os
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -46,7 +52,9 @@ class Case:
         only the returned data and the arguments, never the learner's functions: the grader
         calls it in its own process on the result brought out of the learner's kernel.
     hint : str
-        Shown when the case fails: what the usual mistake is.
+        Shown when the case fails and no planted mistake gives the learner's answer: a neutral
+        hint, true whatever went wrong (what the case checks, how its answer is worked out).
+        Hints about one particular mistake belong to that :class:`Mistake`.
     rtol, atol : float
         Tolerances of the comparison with ``expected``.
     """
@@ -61,24 +69,46 @@ class Case:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A planted wrong answer that the checks must catch (used by the test suite).
+    """A typical wrong answer: the checks must catch it, and recognise it when a learner makes it.
 
-    ``code`` defines the task's function with a typical error; ``message`` is a piece of text
-    that the failing verdict must contain, so the feedback points at the mistake.
+    Parameters
+    ----------
+    description : str
+        The mistake in a few words, shown to the learner ("forgot the bias").
+    code : str
+        Self-contained Python defining the task's function with that mistake (it may import
+        numpy, never call the learner's other functions). On a failing case the checks run it
+        on the same arguments: when it gives the learner's answer, the verdict names the mistake
+        and shows its ``hint``.
+    message : str
+        A piece of text that the failing verdict must contain (the test suite checks it).
+    hint : str
+        What is wrong and how to fix it, for a learner whose answer is this mistake's (without
+        one, the case's hint is shown beside the mistake's name).
     """
 
     description: str
     code: str
     message: str
+    hint: str = ""
 
 
 @dataclass(frozen=True)
 class Task:
-    """A function the learner completes, with its visible cases and planted mistakes."""
+    """A function the learner completes, with its visible cases and planted mistakes.
+
+    ``uses`` names the earlier tasks of the exercise that this task's function calls (a
+    gradient-descent step calls the task that computes the gradient). ``warning_hint``, when
+    set, is the task's promise that numpy never warns (no overflow, no logarithm of 0): a case
+    on which the function makes numpy warn fails, with this hint, even when its values are
+    right.
+    """
 
     name: str
     cases: list[Case]
     mistakes: list[Mistake] = field(default_factory=list)
+    uses: tuple[str, ...] = ()
+    warning_hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,13 +132,15 @@ class Outcome:
 @dataclass(frozen=True)
 class CaseResult:
     """The verdict on one case: ``passed`` and, when it failed, the reason (and any warning the
-    learner's function gave on the way, see :class:`Outcome`)."""
+    learner's function gave on the way, see :class:`Outcome`). ``mistakes`` names the planted
+    mistakes that give the learner's answer, whose hints ``hint`` holds."""
 
     call: str
     passed: bool
     reason: str = ""
     hint: str = ""
     warning: str = ""
+    mistakes: tuple[str, ...] = ()
 
 
 def short(value) -> str:
@@ -260,9 +292,81 @@ def judge(name: str, case: Case, outcome: Outcome) -> CaseResult:
     return CaseResult(call, False, reason, case.hint, outcome.warning)
 
 
-def run_case(function: Callable, name: str, case: Case) -> CaseResult:
-    """Call ``function`` on one case and judge the result; any exception becomes a verdict."""
-    return judge(name, case, call_case(function, case.args))
+def _kept_promise(task: Task, case: Case, outcome: Outcome) -> CaseResult:
+    """:func:`judge`, and a task that promises no warning fails a case on which numpy warned."""
+    result = judge(task.name, case, outcome)
+    if result.passed and task.warning_hint and outcome.warning:
+        reason = f"the values are right, but numpy warned: {outcome.warning}"
+        return CaseResult(result.call, False, reason, task.warning_hint, outcome.warning)
+    return result
+
+
+def _same_value(got, want, rtol: float, atol: float) -> bool:
+    """Whether two answers are the same: numbers within the tolerances (NaN matching NaN and
+    inf matching inf, since a mistake's NaN is part of its answer), other data exactly."""
+    if isinstance(want, (tuple, list)):
+        return (
+            isinstance(got, (tuple, list))
+            and len(got) == len(want)
+            and all(_same_value(g, w, rtol, atol) for g, w in zip(got, want, strict=True))
+        )
+    if want is None or isinstance(want, (str, bytes, bytearray)):
+        return type(got) is type(want) and got == want
+    have, expected = _as_numbers(got), _as_numbers(want)
+    if have is None or expected is None or have.shape != expected.shape:
+        return False
+    return bool(np.allclose(have, expected, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def _same_outcome(got: Outcome, want: Outcome, case: Case, warned: bool) -> bool:
+    """Whether the learner's outcome is the mistake's: the same error, the same argument changed
+    in place, or the same value (and, for a case failed by a warning, the same warning)."""
+    if got.error or want.error or got.mutated or want.mutated:
+        return (got.error, got.mutated) == (want.error, want.mutated)
+    if warned and got.warning != want.warning:
+        return False
+    return _same_value(got.value, want.value, case.rtol, case.atol)
+
+
+_MISTAKE_FUNCTIONS: dict[tuple[str, str], Callable] = {}
+
+
+def _mistake_function(task: Task, mistake: Mistake) -> Callable:
+    """The planted mistake's function, defined once from its code in a namespace of its own."""
+    key = (task.name, mistake.code)
+    if key not in _MISTAKE_FUNCTIONS:
+        namespace: dict = {"__name__": f"mistake of {task.name}"}
+        exec(compile(mistake.code, f"<mistake: {mistake.description}>", "exec"), namespace)
+        _MISTAKE_FUNCTIONS[key] = namespace[task.name]
+    return _MISTAKE_FUNCTIONS[key]
+
+
+def diagnose(task: Task, case: Case, outcome: Outcome) -> CaseResult:
+    """The verdict on one case of ``task``, naming the planted mistake that gives this answer.
+
+    A wrong answer is compared with what each of the task's planted :class:`Mistake` gives on the
+    same case (their code runs here, on a copy of the arguments: in the grader, in the grader's
+    process). When some give the learner's answer, and fail the case too, the verdict names them
+    and shows their hints; otherwise it keeps the case's neutral hint. Only a hint that fits what
+    happened is shown.
+    """
+    result = _kept_promise(task, case, outcome)
+    if result.passed or outcome.not_done:
+        return result
+    warned = result.reason.startswith("the values are right, but numpy warned")
+    matches = []
+    for mistake in task.mistakes:
+        planted = call_case(_mistake_function(task, mistake), case.args)
+        if not _kept_promise(task, case, planted).passed and _same_outcome(
+            outcome, planted, case, warned
+        ):
+            matches.append(mistake)
+    if not matches:
+        return result
+    names = " or ".join(m.description for m in matches)
+    hints = " ".join(dict.fromkeys(m.hint or case.hint for m in matches))
+    hint = f"your answer is exactly what this mistake gives: {names}. {hints}".strip()
+    return replace(result, hint=hint, mistakes=tuple(m.description for m in matches))
 
 
 def missing_function(name: str, function) -> str | None:
@@ -275,14 +379,48 @@ def missing_function(name: str, function) -> str | None:
 
 
 def run_task(task: Task, function) -> list[CaseResult]:
-    """Judge every case of ``task``; ``function`` may be missing or not callable."""
+    """Diagnose every case of ``task``; ``function`` may be missing or not callable."""
     reason = missing_function(task.name, function)
     if reason:
         return [CaseResult(call_text(task.name, case.args), False, reason) for case in task.cases]
-    return [run_case(function, task.name, case) for case in task.cases]
+    return [diagnose(task, case, call_case(function, case.args)) for case in task.cases]
+
+
+def with_dependencies(
+    tasks: list[Task], results: dict[str, list[CaseResult]]
+) -> dict[str, list[CaseResult]]:
+    """``results`` (task name -> verdicts), where a task that calls a failing earlier task says so.
+
+    A later task that calls an earlier, wrong one fails however right it is itself, and a
+    hint about its own mistakes would mislead: its failing cases get, as their hint, "task 3,
+    `gradients`, does not pass yet: fix it first". ``tasks`` are the exercise's, in order;
+    a task that ``uses`` one missing from ``results`` is left as it is.
+    """
+    order = [task.name for task in tasks]
+    out = dict(results)
+    for task in tasks:
+        failing = [
+            name
+            for name in task.uses
+            if name in results and not all(r.passed for r in results[name])
+        ]
+        if task.name not in results or not failing:
+            continue
+        first = failing[0]
+        note = (
+            f"task {order.index(first) + 1}, `{first}`, does not pass yet: fix it first. "
+            f"`{task.name}` calls it, so a mistake there shows up here too."
+        )
+        out[task.name] = [
+            r if r.passed else replace(r, hint=note, mistakes=()) for r in results[task.name]
+        ]
+    return out
 
 
 VISIBLE_NOTE = "(The graded tests may hold more cases than these visible checks.)"
+# Marks that common fonts have (DejaVu Sans Mono has both): emoji such as U+2705 show as empty
+# boxes on a machine without an emoji font (tests/browser checks that these do not).
+PASS_MARK, FAIL_MARK = "\u2713", "\u2717"
 
 
 def format_results(
@@ -290,13 +428,14 @@ def format_results(
 ) -> str:
     """The learner-facing report: a summary, then one line per case (``what`` names them)."""
     if results and all(r.reason == NOT_DONE for r in results):
-        return f"{name}: not done yet. Replace `raise NotImplementedError()` with your code."
+        first = f"{name}: not done yet. Replace `raise NotImplementedError()` with your code."
+        return "\n".join([first, *([f"  hint: {results[0].hint}"] if results[0].hint else [])])
     lines = []
     for i, result in enumerate(results, start=1):
         if result.passed:
-            lines.append(f"  ✅ case {i}: {result.call}")
+            lines.append(f"  {PASS_MARK} case {i}: {result.call}")
         else:
-            lines.append(f"  ❌ case {i}: {result.call}\n       {result.reason}")
+            lines.append(f"  {FAIL_MARK} case {i}: {result.call}\n       {result.reason}")
             if result.warning:
                 lines.append(f"       while it ran, Python warned: {result.warning}")
             if result.hint:
@@ -334,10 +473,15 @@ class Checker:
         if name not in self.tasks:
             print(f"There is no task called {name!r}; the tasks are: {', '.join(self.tasks)}.")
             return
+        namespace = inspect.currentframe().f_back.f_globals
         if function is None:
-            function = inspect.currentframe().f_back.f_globals.get(name)
-        task = self.tasks[name] if cases is None else Task(name, list(cases))
-        results = run_task(task, function)
+            function = namespace.get(name)
+        task = self.tasks[name] if cases is None else replace(self.tasks[name], cases=list(cases))
+        results = {name: run_task(task, function)}
+        if not all(r.passed for r in results[name]):
+            for used in task.uses:
+                results[used] = run_task(self.tasks[used], namespace.get(used))
+        results = with_dependencies(list(self.tasks.values()), results)[name]
         report = format_results(name, results)
         print(report)
         if os.environ.get(STRICT_ENV) == "1" and not all(r.passed for r in results):

@@ -309,3 +309,31 @@ def wait_for_new_image(page, cell, old_src: str, timeout: float = 30) -> str:
             return src
         time.sleep(0.1)
     raise TimeoutError(f"the figure was not redrawn within {timeout} s")
+
+
+# Draws each character in the element's own font (with Chromium's fallback fonts) on a canvas,
+# next to two code points that no font has: those come out as the same box ("tofu") or blank.
+GLYPHS_JS = """(element, chars) => {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 64;
+    const context = canvas.getContext("2d");
+    context.font = `40px ${getComputedStyle(element).fontFamily}`;
+    const draw = (text) => {
+        context.clearRect(0, 0, 64, 64);
+        context.fillText(text, 8, 48);
+        return Array.from(context.getImageData(0, 0, 64, 64).data).join(",");
+    };
+    const blank = draw(""), tofu = draw("\\u{10FFFD}");
+    return {
+        tofu_is_a_box: tofu !== blank && tofu === draw("\\u{10FFFC}"),
+        missing: chars.filter((ch) => [blank, tofu].includes(draw(ch))),
+    };
+}"""
+
+
+def glyphs_drawn_as_boxes(locator, chars: str) -> list[str]:
+    """The characters of ``chars`` that the browser cannot draw in ``locator``'s font (no font on
+    the machine has them): they would show as empty boxes."""
+    found = locator.evaluate(GLYPHS_JS, list(chars))
+    assert found["tofu_is_a_box"], "a character no font has should be drawn as a box"
+    return found["missing"]

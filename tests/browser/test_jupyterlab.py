@@ -36,6 +36,7 @@ from labdriver import (
     clear_and_run_all,
     code_cell,
     find_chromium,
+    glyphs_drawn_as_boxes,
     menu,
     open_in_file_browser,
     open_lab,
@@ -317,8 +318,27 @@ def test_an_exercise_says_not_done_then_passes_and_progress_shows_it(page, cours
     table = page.locator(f"{NOTEBOOK} .jp-RenderedMarkdown table").last
     table.wait_for()
     row = table.locator("tr", has_text=EXERCISE).inner_text()
-    assert "1 of 4" in row and "✅ weighted_sum" in row and "⬜ predict_batch" in row
+    assert "1 of 4" in row and "✓ weighted_sum" in row and "○ predict_batch" in row
     screenshot(table, "ex01-progress")
+    wait_for_kernel_idle(page)
+
+    # A wrong answer: the verdict marks a passing and a failing case, and names the mistake.
+    wrong = 'check("predict_batch", lambda X, w, b: (X @ w + b > 0).astype(float))'
+    page.keyboard.press("Escape")
+    page.keyboard.press("Enter")  # edit the empty cell that running the last one added
+    page.keyboard.type(wrong)
+    page.keyboard.press("Shift+Enter")
+    verdict = page.locator(f"{NOTEBOOK} .jp-CodeCell", has_text=wrong).locator(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]'
+    )
+    verdict.filter(has_text="2 of 3 visible checks pass").wait_for()
+    text = verdict.inner_text()
+    assert "✓ case 1" in text and "✗ case 2" in text and "strict inequality" in text
+    screenshot(verdict, "ex01-verdict-marks")
+    # Every mark is drawn by a font the machine has, never as an empty box (as emoji are
+    # without an emoji font).
+    assert glyphs_drawn_as_boxes(verdict, "✓✗") == []
+    assert glyphs_drawn_as_boxes(table, "✓✗○") == []
     wait_for_kernel_idle(page)
 
 

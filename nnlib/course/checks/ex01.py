@@ -38,29 +38,42 @@ weighted_sum = Task(
         Case(
             dict(x=np.array([1.0, 0.5]), w=np.array([0.8, -0.4]), b=-0.1),
             expected=0.5,
-            hint="z = w1*x1 + w2*x2 + b: multiply, add up, then add the bias once.",
+            hint="z = w1*x1 + w2*x2 + b, here 0.8*1 + (-0.4)*0.5 + (-0.1) = 0.5: one number.",
         ),
         # 1*2 + 2*0 + 3*(-1) + 1 = 0
         Case(
             dict(x=np.array([1.0, 2.0, 3.0]), w=np.array([2.0, 0.0, -1.0]), b=1.0),
             expected=0.0,
-            hint="The sum runs over every input, however many there are.",
+            hint="Three inputs: z = 1*2 + 2*0 + 3*(-1) + 1 = 0. The same code must work for "
+            "any number of inputs.",
         ),
         # 0 + 0 + 2.5 = 2.5: with zero weights only the bias is left
         Case(
             dict(x=np.array([4.0, -3.0]), w=np.array([0.0, 0.0]), b=2.5),
             expected=2.5,
-            hint="With all weights zero, z is the bias alone: did you add b?",
+            hint="With all weights zero, z = 0*4 + 0*(-3) + 2.5 = 2.5: the bias alone.",
         ),
     ],
     mistakes=[
         Mistake(
-            "forgot the bias", "def weighted_sum(x, w, b):\n    return x @ w\n", "did you add b?"
+            "forgot the bias",
+            "def weighted_sum(x, w, b):\n    return x @ w\n",
+            "add the bias b once",
+            hint="z = w @ x + b: after the weighted sum of the inputs, add the bias b once.",
         ),
         Mistake(
             "elementwise product, no sum",
             "def weighted_sum(x, w, b):\n    return x * w + b\n",
             "expected shape ()",
+            hint="x * w multiplies entry by entry, one number per input; z adds them up into "
+            "one number: np.dot(w, x) or w @ x, plus b.",
+        ),
+        Mistake(
+            "bias added once per input",
+            "import numpy as np\ndef weighted_sum(x, w, b):\n    return np.sum(x * w + b)\n",
+            "not once per input",
+            hint="np.sum(x * w + b) adds b to every product, then sums: the bias counts once, "
+            "not once per input. Sum x * w first, then add b.",
         ),
     ],
 )
@@ -72,19 +85,22 @@ predict_batch = Task(
         Case(
             dict(X=TRUTH_INPUTS, w=np.array([1.0, 1.0]), b=-1.5),
             expected=np.array([0.0, 0.0, 0.0, 1.0]),
-            hint="One sample per row: z = X @ w + b, then 1 where z >= 0.",
+            hint="One sample per row: z = X @ w + b = (-1.5, -0.5, -0.5, 0.5), and the output "
+            "is 1 where z >= 0: (0, 0, 0, 1).",
         ),
         # z = (1-1, 2-3, 0+2) = (0, -1, 2) -> (1, 0, 1): z = 0 exactly fires
         Case(
             dict(X=np.array([[1.0, 1.0], [2.0, 3.0], [0.0, -2.0]]), w=np.array([1.0, -1.0]), b=0.0),
             expected=np.array([1.0, 0.0, 1.0]),
-            hint="The neuron fires when z >= 0, so z = 0 exactly gives 1, not 0.",
+            hint="z = X @ w + b = (1 - 1, 2 - 3, 0 + 2) = (0, -1, 2), so the outputs are "
+            "(1, 0, 1).",
         ),
-        # a single sample is a batch of one: shape (1, 3) -> (1,)
+        # a single sample is a batch of one: z = 1 - 1 - 2 = -2 -> 0, shape (1, 3) -> (1,)
         Case(
             dict(X=np.array([[0.5, -1.0, 2.0]]), w=np.array([2.0, 1.0, -1.0]), b=0.0),
             expected=np.array([0.0]),
-            hint="Return one output per row of X, shape (n_samples,).",
+            hint="A batch of one sample, shape (1, 3): z = 1 - 1 - 2 = -2, so one output 0, "
+            "shape (1,).",
         ),
     ],
     mistakes=[
@@ -93,11 +109,14 @@ predict_batch = Task(
             "import numpy as np\ndef predict_batch(X, w, b):\n"
             "    return (X @ w + b > 0).astype(float)\n",
             "z = 0 exactly gives 1",
+            hint="The neuron fires when z >= 0, so z = 0 exactly gives 1, not 0: use >=, not >.",
         ),
         Mistake(
             "weights and inputs swapped",
             "def predict_batch(X, w, b):\n    return (w @ X + b >= 0).astype(float)\n",
             "raised ValueError",
+            hint="Samples are the rows of X, of shape (n_samples, n_inputs): X @ w gives one z "
+            "per row, while w @ X does not fit.",
         ),
     ],
 )
@@ -108,14 +127,17 @@ nand_weights = Task(
         Case(
             dict(),
             verify=_computes_nand,
-            hint="NAND is AND upside down: negate AND's weights and bias.",
+            hint="NAND outputs 1, 1, 1, 0 on (0,0), (0,1), (1,0), (1,1): the neuron must fire "
+            "on the first three inputs and stay silent on (1, 1).",
         )
     ],
     mistakes=[
         Mistake(
             "AND instead of NAND",
             "import numpy as np\ndef nand_weights():\n    return np.array([1.0, 1.0]), -1.5\n",
-            "NAND must output [1 1 1 0]",
+            "NAND is AND upside down",
+            hint="These weights compute AND. NAND is AND upside down: negate AND's weights and "
+            "bias.",
         ),
     ],
 )
@@ -127,20 +149,21 @@ perceptron_update = Task(
         Case(
             dict(w=np.array([0.0, 0.0]), b=0.0, x=np.array([2.0, -1.0]), y=0, learning_rate=1.0),
             expected=(np.array([-2.0, 1.0]), -1.0),
-            hint="error = y - y_hat, with y_hat = step(w @ x + b); then w + lr*error*x, "
-            "b + lr*error.",
+            hint="y_hat = step(0*2 + 0*(-1) + 0) = 1 and y = 0, so error = y - y_hat = -1: "
+            "w = (0, 0) - 1 * (2, -1) = (-2, 1) and b = 0 - 1 = -1.",
         ),
         # z = 1*1 + 1*1 - 3 = -1 -> y_hat = 0, error = 1: w = (1,1) + 0.5*(1,1), b = -3 + 0.5
         Case(
             dict(w=np.array([1.0, 1.0]), b=-3.0, x=np.array([1.0, 1.0]), y=1, learning_rate=0.5),
             expected=(np.array([1.5, 1.5]), -2.5),
-            hint="The bias is updated too, by learning_rate * error.",
+            hint="z = 1 + 1 - 3 = -1, so y_hat = 0 and error = 1: w = (1, 1) + 0.5 * 1 * (1, 1) "
+            "= (1.5, 1.5) and b = -3 + 0.5 * 1 = -2.5.",
         ),
         # z = 3*1 + 0 - 1 = 2 -> y_hat = 1 = y: right answer, nothing changes
         Case(
             dict(w=np.array([3.0, -2.0]), b=-1.0, x=np.array([1.0, 0.0]), y=1, learning_rate=1.0),
             expected=(np.array([3.0, -2.0]), -1.0),
-            hint="A right answer (y_hat == y) must leave w and b unchanged.",
+            hint="z = 3 - 1 = 2, so y_hat = 1 = y: the error is 0 and w and b stay as they are.",
         ),
     ],
     mistakes=[
@@ -150,6 +173,8 @@ perceptron_update = Task(
             "    error = float(w @ x + b >= 0) - y\n"
             "    return w + learning_rate * error * x, b + learning_rate * error\n",
             "error = y - y_hat",
+            hint="error = y - y_hat, the label minus the prediction: with y_hat - y the update "
+            "pushes away from the right answer.",
         ),
         Mistake(
             "bias not updated",
@@ -157,6 +182,7 @@ perceptron_update = Task(
             "    error = y - float(w @ x + b >= 0)\n"
             "    return w + learning_rate * error * x, b\n",
             "The bias is updated too",
+            hint="The bias is updated too, by learning_rate * error.",
         ),
         Mistake(
             "updates w in place",
@@ -165,6 +191,8 @@ perceptron_update = Task(
             "    w += learning_rate * error * x\n"
             "    return w, b + learning_rate * error\n",
             "changed its argument `w` in place",
+            hint="w += ... changes the caller's array: compute w + learning_rate * error * x "
+            "as a new array and return it.",
         ),
     ],
 )

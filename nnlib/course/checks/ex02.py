@@ -26,6 +26,12 @@ def _matches_central_differences(result, z) -> str | None:
     return f"not the slope of the sigmoid measured by central differences: {reason}"
 
 
+NO_OVERFLOW = (
+    "The task promises a sigmoid that never overflows, and numpy warning about an overflow "
+    "means it did, even when the values happen to come out right. Compute e = exp(-|z|), never "
+    "above 1: sigma = 1 / (1 + e) where z >= 0 and e / (1 + e) where z < 0."
+)
+
 sigmoid = Task(
     "sigmoid",
     cases=[
@@ -33,22 +39,21 @@ sigmoid = Task(
         Case(
             dict(z=np.array([0.0, LN3, -LN3])),
             expected=np.array([0.5, 0.75, 0.25]),
-            hint="sigma(z) = 1 / (1 + exp(-z)): sigma(0) = 1/2, and "
-            "sigma(ln 3) = 1/(1 + 1/3) = 3/4.",
+            hint="sigma(z) = 1 / (1 + exp(-z)): sigma(0) = 1/2, sigma(ln 3) = 1/(1 + 1/3) = 3/4 "
+            "and sigma(-ln 3) = 1/(1 + 3) = 1/4, entry by entry.",
         ),
         # saturated: sigma(+-1000) is 1 and 0; sigma(+-50) is 1 and 0 to within 2e-22
         Case(
             dict(z=np.array([[-1000.0, 1000.0], [-50.0, 50.0]])),
             expected=np.array([[0.0, 1.0], [0.0, 1.0]]),
-            hint="For large |z|, exp(1000) overflows to inf and inf / inf is NaN. Use "
-            "e = exp(-|z|), never above 1: sigma = 1 / (1 + e) where z >= 0, e / (1 + e) where "
-            "z < 0. Keep the shape of z.",
+            hint="Far from 0 the sigmoid saturates: 0 for large negative z, 1 for large positive "
+            "z, without overflowing on the way. The result keeps the shape of z, here (2, 2).",
         ),
         # a plain number works too: sigma(0) = 1/2
         Case(
             dict(z=0.0),
             expected=0.5,
-            hint="Use numpy functions (np.exp, np.abs, np.where) so a plain number works as well.",
+            hint="A plain number in, a number out: sigma(0) = 1/2.",
         ),
     ],
     mistakes=[
@@ -56,14 +61,32 @@ sigmoid = Task(
             "naive exp(z) / (1 + exp(z)) overflows",
             "import numpy as np\ndef sigmoid(z):\n    return np.exp(z) / (1 + np.exp(z))\n",
             "exp(1000) overflows to inf",
+            hint="exp(1000) overflows to inf and inf / inf is NaN. Compute e = exp(-|z|), never "
+            "above 1: sigma = 1 / (1 + e) where z >= 0 and e / (1 + e) where z < 0.",
+        ),
+        Mistake(
+            "naive 1 / (1 + exp(-z)) overflows",
+            "import numpy as np\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n",
+            "numpy warned: RuntimeWarning: overflow",
+            hint=NO_OVERFLOW,
         ),
         Mistake(
             "sign of the exponent flipped",
             "import numpy as np\ndef sigmoid(z):\n    e = np.exp(-np.abs(z))\n"
             "    return np.where(z >= 0, e / (1 + e), 1 / (1 + e))\n",
-            "sigma(ln 3) = 1/(1 + 1/3) = 3/4",
+            "1 / (1 + e) where z >= 0",
+            hint="The two branches are swapped: with e = exp(-|z|), sigma = 1 / (1 + e) where "
+            "z >= 0 (close to 1) and e / (1 + e) where z < 0 (close to 0).",
+        ),
+        Mistake(
+            "Python's math.exp on arrays",
+            "import math\ndef sigmoid(z):\n    return 1 / (1 + math.exp(-z))\n",
+            "use np.exp",
+            hint="math.exp takes one number, not an array: use np.exp (and np.abs, np.where), "
+            "which work entry by entry on arrays and on plain numbers.",
         ),
     ],
+    warning_hint=NO_OVERFLOW,
 )
 
 sigmoid_prime = Task(
@@ -73,21 +96,20 @@ sigmoid_prime = Task(
         Case(
             dict(z=np.array([0.0, LN3, -LN3])),
             expected=np.array([0.25, 0.1875, 0.1875]),
-            hint="sigma'(z) = sigma(z) * (1 - sigma(z)), with sigma(z) computed from the "
-            "pre-activation z first: at z = 0 that is 0.5 * 0.5 = 0.25.",
+            hint="sigma'(z) = sigma(z) * (1 - sigma(z)): 1/2 * 1/2 = 1/4 at z = 0, and "
+            "3/4 * 1/4 = 3/16 at z = +-ln 3.",
         ),
         # saturated: sigma is 0 or 1, so sigma * (1 - sigma) = 0
         Case(
             dict(z=np.array([-1000.0, 1000.0])),
             expected=np.array([0.0, 0.0]),
-            hint="Far from 0 the sigmoid is flat, so its slope is 0. A NaN here means your "
-            "sigmoid overflowed: use your stable sigmoid from task 1.",
+            hint="Far from 0 the sigmoid is flat (0 or 1), so its slope is 0 * 1 = 0.",
         ),
         Case(
             dict(z=np.linspace(-6.0, 6.0, 25)),
             verify=_matches_central_differences,
             hint="The derivative is the slope of the sigmoid: it must agree with "
-            "(sigma(z + h) - sigma(z - h)) / 2h for a small h.",
+            "(sigma(z + h) - sigma(z - h)) / 2h for a small h, at 25 points from -6 to 6.",
         ),
     ],
     mistakes=[
@@ -96,13 +118,17 @@ sigmoid_prime = Task(
             "import numpy as np\ndef sigmoid_prime(z):\n    s = 1 / (1 + np.exp(-z))\n"
             "    return s * (1 + s)\n",
             "sigma(z) * (1 - sigma(z))",
+            hint="The derivative is sigma(z) * (1 - sigma(z)): one minus, not one plus.",
         ),
         Mistake(
             "formula applied to z instead of sigma(z)",
             "def sigmoid_prime(z):\n    return z * (1 - z)\n",
             "computed from the pre-activation z first",
+            hint="s * (1 - s) takes s = sigma(z), computed from the pre-activation z first; "
+            "z * (1 - z) skips the sigmoid.",
         ),
     ],
+    uses=("sigmoid",),
 )
 
 relu = Task(
@@ -112,13 +138,12 @@ relu = Task(
         Case(
             dict(z=np.array([-2.0, -0.5, 0.0, 0.5, 3.0])),
             expected=np.array([0.0, 0.0, 0.0, 0.5, 3.0]),
-            hint="ReLU(z) = max(z, 0) entry by entry: np.maximum(z, 0) (elementwise), not np.max "
-            "(which finds the largest entry).",
+            hint="ReLU(z) = max(z, 0) entry by entry: negatives become 0, the rest stay.",
         ),
         Case(
             dict(z=np.array([[-1.0, 2.0], [3.0, -4.0]])),
             expected=np.array([[0.0, 2.0], [3.0, 0.0]]),
-            hint="Keep the shape of z: a batch in, a batch of the same shape out.",
+            hint="A batch in, a batch of the same shape out: (2, 2), negatives set to 0.",
         ),
     ],
     mistakes=[
@@ -126,11 +151,14 @@ relu = Task(
             "np.max instead of np.maximum",
             "import numpy as np\ndef relu(z):\n    return np.max(z, 0)\n",
             "np.maximum(z, 0) (elementwise)",
+            hint="np.max(z, 0) finds the largest entry along axis 0; ReLU compares every entry "
+            "with 0: np.maximum(z, 0) (elementwise).",
         ),
         Mistake(
             "zeroes the negatives of z in place",
             "def relu(z):\n    z[z < 0] = 0\n    return z\n",
             "changed its argument `z` in place",
+            hint="z[z < 0] = 0 changes the caller's array: return a new one, np.maximum(z, 0).",
         ),
     ],
 )
@@ -142,26 +170,28 @@ relu_prime = Task(
         Case(
             dict(z=np.array([-2.0, 0.0, 3.0])),
             expected=np.array([0.0, 0.0, 1.0]),
-            hint="The slope is 1 where z > 0 and 0 where z < 0; at z = 0 take 0, as nnlib, "
-            "PyTorch and TensorFlow do.",
+            hint="The slope of ReLU is 0 where z < 0 and 1 where z > 0; at the corner z = 0 "
+            "the convention (nnlib, PyTorch, TensorFlow) is 0.",
         ),
         Case(
             dict(z=np.array([[0.5, -0.5], [10.0, -10.0]])),
             expected=np.array([[1.0, 0.0], [1.0, 0.0]]),
-            hint="A derivative is a slope, 1 or 0, not the value of ReLU itself; keep the "
-            "shape of z.",
+            hint="Slopes of 1 and 0 entry by entry, in the shape of z, whatever the size of z.",
         ),
     ],
     mistakes=[
         Mistake(
             "slope 1 at z = 0",
             "def relu_prime(z):\n    return (z >= 0).astype(float)\n",
-            "at z = 0 take 0",
+            "At z = 0 take 0",
+            hint="At z = 0 take 0, as nnlib, PyTorch and TensorFlow do: use z > 0, not z >= 0.",
         ),
         Mistake(
             "returns ReLU instead of its slope",
             "import numpy as np\ndef relu_prime(z):\n    return np.maximum(z, 0)\n",
             "not the value of ReLU itself",
+            hint="The derivative is a slope, 1 or 0, not the value of ReLU itself: "
+            "(z > 0).astype(float).",
         ),
     ],
 )
@@ -173,28 +203,28 @@ softmax = Task(
         Case(
             dict(Z=np.array([[0.0, np.log(2.0), np.log(5.0)]])),
             expected=np.array([[0.125, 0.25, 0.625]]),
-            hint="softmax(z)_j = exp(z_j) / sum_k exp(z_k), for each row of Z.",
+            hint="exp of the row (0, ln 2, ln 5) is (1, 2, 5), which sum to 8: (1/8, 2/8, 5/8).",
         ),
         # row 1: exp(0, ln 3) = (1, 3), sum 4: (1/4, 3/4); row 2: (1, 1), sum 2: (1/2, 1/2)
         Case(
             dict(Z=np.array([[0.0, LN3], [0.0, 0.0]])),
             expected=np.array([[0.25, 0.75], [0.5, 0.5]]),
-            hint="Each row is one sample: normalise along axis=1 so that every row sums to 1 "
-            "(sum with keepdims=True), not down the columns.",
+            hint="Each row is one sample: row 1 gives (1, 3) / 4, row 2 gives (1, 1) / 2, and "
+            "every row sums to 1.",
         ),
         # subtracting 1000 + ln 3 leaves (-ln 3, 0): exp gives (1/3, 1), sum 4/3: (1/4, 3/4)
         Case(
             dict(Z=np.array([[1000.0, 1000.0 + LN3]])),
             expected=np.array([[0.25, 0.75]]),
-            hint="Large scores: exp(1000) overflows to inf and inf / inf is NaN. Subtract the "
-            "row's maximum before np.exp; the probabilities do not change.",
+            hint="Large scores: the row (1000, 1000 + ln 3) has the softmax of (0, ln 3), "
+            "(1/4, 3/4), since adding a constant to a row does not change its softmax.",
         ),
         # each row shifted by its own maximum is (-ln 3, 0): (1/4, 3/4) twice
         Case(
             dict(Z=np.array([[1000.0, 1000.0 + LN3], [0.0, LN3]])),
             expected=np.array([[0.25, 0.75], [0.25, 0.75]]),
-            hint="Subtract each row's own maximum, Z.max(axis=1, keepdims=True), not the "
-            "maximum of the whole batch: a row far below it underflows to 0 / 0.",
+            hint="Rows of very different sizes: both rows are (0, ln 3) plus a constant, so "
+            "both give (1/4, 3/4).",
         ),
     ],
     mistakes=[
@@ -203,6 +233,8 @@ softmax = Task(
             "import numpy as np\ndef softmax(Z):\n    E = np.exp(Z)\n"
             "    return E / E.sum(axis=1, keepdims=True)\n",
             "exp(1000) overflows to inf",
+            hint="exp(1000) overflows to inf and inf / inf is NaN. Subtract the row's maximum "
+            "before np.exp; the probabilities do not change.",
         ),
         Mistake(
             "normalised over the wrong axis",
@@ -210,14 +242,21 @@ softmax = Task(
             "    E = np.exp(Z - Z.max(axis=0, keepdims=True))\n"
             "    return E / E.sum(axis=0, keepdims=True)\n",
             "normalise along axis=1",
+            hint="Each row is one sample: normalise along axis=1 so that every row sums to 1 "
+            "(max and sum with axis=1, keepdims=True), not down the columns.",
         ),
         Mistake(
             "subtracts the batch's maximum, not each row's",
             "import numpy as np\ndef softmax(Z):\n    E = np.exp(Z - Z.max())\n"
             "    return E / E.sum(axis=1, keepdims=True)\n",
             "each row's own maximum",
+            hint="Subtract each row's own maximum, Z.max(axis=1, keepdims=True), not the "
+            "maximum of the whole batch: a row far below it underflows to 0 / 0.",
         ),
     ],
+    warning_hint="The task promises a stable softmax, and numpy warned on the way (an overflow "
+    "or a division by zero), even if the values came out right: subtract each row's maximum "
+    "before np.exp.",
 )
 
 TASKS = [sigmoid, sigmoid_prime, relu, relu_prime, softmax]

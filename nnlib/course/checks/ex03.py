@@ -68,8 +68,8 @@ mse = Task(
         Case(
             dict(y_pred=np.array([[0.8], [0.3]]), y_true=np.array([[1.0], [0.0]])),
             expected=0.0325,
-            hint="C = (sum of the squared errors) / (2n): (0.04 + 0.09) / (2 * 2). Divide by 2n, "
-            "with n the number of samples.",
+            hint="Errors -0.2 and 0.3, squared 0.04 and 0.09: C = (0.04 + 0.09) / (2 * 2) = "
+            "0.0325, with n = 2 samples.",
         ),
         # errors (1, -1) and (2, 0): (1 + 1 + 4 + 0) / (2 * 2) = 1.5
         Case(
@@ -77,14 +77,14 @@ mse = Task(
                 y_pred=np.array([[1.0, 0.0], [2.0, 1.0]]), y_true=np.array([[0.0, 1.0], [0.0, 1.0]])
             ),
             expected=1.5,
-            hint="n is the number of samples (rows), not the number of entries: sum every "
-            "squared error, then divide by 2 * len(y_pred).",
+            hint="Two samples of two outputs: the squared errors (1, 1) and (4, 0) add up to 6, "
+            "and C = 6 / (2 * 2) = 1.5.",
         ),
         # one sample with error 2: 2**2 / (2 * 1) = 2
         Case(
             dict(y_pred=np.array([[3.0]]), y_true=np.array([[1.0]])),
             expected=2.0,
-            hint="Keep the 1/2 of the formula: one sample with error 2 costs 2**2 / 2 = 2.",
+            hint="One sample with error 2: C = 2**2 / (2 * 1) = 2.",
         ),
     ],
     mistakes=[
@@ -93,20 +93,32 @@ mse = Task(
             "import numpy as np\ndef mse(y_pred, y_true):\n"
             "    return np.sum((y_pred - y_true) ** 2) / 2\n",
             "Divide by 2n",
+            hint="The cost is a mean over the samples: Divide by 2n, with n = len(y_pred) the "
+            "number of samples, not by 2 alone.",
         ),
         Mistake(
             "mean over every entry instead of over the samples",
             "import numpy as np\ndef mse(y_pred, y_true):\n"
             "    return np.mean((y_pred - y_true) ** 2) / 2\n",
             "not the number of entries",
+            hint="n is the number of samples (rows), not the number of entries: np.mean over "
+            "the whole array also divides by the number of outputs. Sum every squared error, "
+            "then divide by 2 * len(y_pred).",
         ),
         Mistake(
             "forgot the 1/2",
             "import numpy as np\ndef mse(y_pred, y_true):\n"
             "    return np.sum((y_pred - y_true) ** 2) / len(y_pred)\n",
             "Keep the 1/2",
+            hint="Keep the 1/2 of the formula, C = sum / (2n): it makes the gradient a - y.",
         ),
     ],
+)
+
+NO_LOG_OF_ZERO = (
+    "The task promises a loss that never meets log(0), and numpy warned (a division by zero "
+    "in log, or an invalid value): np.log(0) was computed somewhere, even if the result came "
+    "out right. Clip p into [eps, 1 - eps] with np.clip before taking any logarithm."
 )
 
 binary_cross_entropy = Task(
@@ -116,29 +128,28 @@ binary_cross_entropy = Task(
         Case(
             dict(p=np.array([0.8, 0.3]), y=np.array([1.0, 0.0])),
             expected=-(np.log(0.8) + np.log(0.7)) / 2,
-            hint="C = -mean(y * log(p) + (1 - y) * log(1 - p)): here -(log 0.8 + log 0.7) / 2. "
-            "Mind the minus sign: a loss is never negative.",
+            hint="Sample 1 (y = 1) costs -ln 0.8 = 0.2231, sample 2 (y = 0) costs "
+            "-ln(1 - 0.3) = 0.3567: their mean is 0.2899.",
         ),
         # each of the 4 samples costs -ln(1/2) = ln 2, so the mean is ln 2 = 0.6931
         Case(
             dict(p=np.array([0.5, 0.5, 0.5, 0.5]), y=np.array([1.0, 0.0, 1.0, 0.0])),
             expected=np.log(2.0),
-            hint="Average over the samples: four samples that each cost ln 2 cost ln 2 on "
-            "average, not 4 ln 2.",
+            hint="Each of the four samples costs -ln(1/2) = ln 2, so the mean is ln 2 = 0.6931.",
         ),
         # perfect answers: -(ln 1 + ln 1) / 2 = 0, up to the clipping
         Case(
             dict(p=np.array([1.0, 0.0]), y=np.array([1.0, 0.0])),
             expected=0.0,
             atol=1e-6,
-            hint="Perfect answers cost 0, but 0 * log(0) is NaN: clip p into [eps, 1 - eps] "
-            "(e.g. eps = 1e-12) with np.clip before taking logarithms.",
+            hint="Perfect answers, p = y: the loss is -(ln 1 + ln 1) / 2 = 0 (up to the "
+            "clipping), a finite number.",
         ),
         Case(
             dict(p=np.array([0.0]), y=np.array([1.0])),
             verify=_costs_a_lot_but_finitely,
-            hint="A certain mistake: log(0) = -inf. Clip p into [eps, 1 - eps] first, so it costs "
-            "a large but finite -log(eps).",
+            hint="A certain mistake, p = 0 for y = 1: it must cost a lot, -log(eps), yet stay "
+            "finite.",
         ),
     ],
     mistakes=[
@@ -147,6 +158,8 @@ binary_cross_entropy = Task(
             "import numpy as np\ndef binary_cross_entropy(p, y):\n"
             "    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))\n",
             "clip p into [eps, 1 - eps]",
+            hint="log(0) is -inf, and 0 * log(0) is NaN: clip p into [eps, 1 - eps] (e.g. "
+            "eps = 1e-12) with np.clip before taking logarithms.",
         ),
         Mistake(
             "minus sign forgotten",
@@ -154,15 +167,19 @@ binary_cross_entropy = Task(
             "    p = np.clip(p, 1e-12, 1 - 1e-12)\n"
             "    return np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))\n",
             "Mind the minus sign",
+            hint="Mind the minus sign in front of the mean: logarithms of probabilities are "
+            "negative, and a loss is never negative.",
         ),
         Mistake(
             "sum instead of mean",
             "import numpy as np\ndef binary_cross_entropy(p, y):\n"
             "    p = np.clip(p, 1e-12, 1 - 1e-12)\n"
             "    return -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))\n",
-            "not 4 ln 2",
+            "not their sum",
+            hint="The loss is the mean over the samples, not their sum: use np.mean.",
         ),
     ],
+    warning_hint=NO_LOG_OF_ZERO,
 )
 
 gradients = Task(
@@ -173,8 +190,8 @@ gradients = Task(
         Case(
             dict(w=np.zeros(2), b=0.0, X=X_SMALL, y=Y_SMALL),
             expected=(np.array([-0.5, -0.375]), 0.0),
-            hint="p = sigmoid(X @ w + b); the error is p - y (prediction minus label); "
-            "dw = X.T @ (p - y) / m has the shape of w, and db = mean(p - y).",
+            hint="At w = 0, b = 0 every p is 1/2, so p - y = (-1/2, 1/2); X.T @ (p - y) = "
+            "(-1, -3/4), divided by m = 2: dw = (-0.5, -0.375), and db = (-1/2 + 1/2) / 2 = 0.",
         ),
         # z = (ln 3, -ln 3, 0), p = (3/4, 1/4, 1/2), p - y = (-1/4, -3/4, 1/2);
         # X.T @ (p - y) = (-ln3/4 + 3 ln3/4 + 0, -1/4 - 3/2 - 1/2) = (ln3/2, -9/4), then / 3;
@@ -187,14 +204,16 @@ gradients = Task(
                 y=np.array([1.0, 1.0, 0.0]),
             ),
             expected=(np.array([LN3 / 6, -0.75]), -1 / 6),
-            hint="Average over the m samples: divide both sums by m = len(X), here 3.",
+            hint="z = (ln 3, -ln 3, 0), so p = (3/4, 1/4, 1/2) and p - y = (-1/4, -3/4, 1/2); "
+            "X.T @ (p - y) = (ln 3 / 2, -9/4) and the sum of p - y is -1/2, both divided by m = 3.",
         ),
         # w = 0: p = sigma(ln 3) = 3/4 for both, p - y = (-1/4, 3/4);
         # dw = (1 * -1/4 + 2 * 3/4) / 2 = 0.625, db = (-1/4 + 3/4) / 2 = 0.25
         Case(
             dict(w=np.zeros(1), b=LN3, X=np.array([[1.0], [2.0]]), y=np.array([1.0, 0.0])),
             expected=(np.array([0.625]), 0.25),
-            hint="The bias is part of the neuron, z = X @ w + b: with w = 0, p = sigmoid(b) = 3/4.",
+            hint="Here w = 0 and b = ln 3, so both p = sigma(ln 3) = 3/4 and p - y = "
+            "(-1/4, 3/4): dw = (1 * -1/4 + 2 * 3/4) / 2 = 0.625, db = (-1/4 + 3/4) / 2 = 0.25.",
         ),
         Case(
             dict(w=W_RANDOM, b=0.3, X=X_RANDOM, y=Y_RANDOM),
@@ -210,6 +229,8 @@ gradients = Task(
             "    p = 1 / (1 + np.exp(-(X @ w + b)))\n"
             "    return X.T @ (p - y), np.sum(p - y)\n",
             "divide both sums by m",
+            hint="The loss is a mean over the m samples, so its gradient is too: divide both "
+            "sums by m = len(X).",
         ),
         Mistake(
             "transposed gradient",
@@ -217,6 +238,8 @@ gradients = Task(
             "    p = 1 / (1 + np.exp(-(X @ w + b)))\n"
             "    return X @ (p - y) / len(X), np.mean(p - y)\n",
             "dw = X.T @ (p - y) / m has the shape of w",
+            hint="dw = X.T @ (p - y) / m has the shape of w, (n_features,): X.T is "
+            "(n_features, m) and p - y is (m,).",
         ),
         Mistake(
             "sign error: y - p",
@@ -224,6 +247,8 @@ gradients = Task(
             "    p = 1 / (1 + np.exp(-(X @ w + b)))\n"
             "    return X.T @ (y - p) / len(X), np.mean(y - p)\n",
             "prediction minus label",
+            hint="The error is p - y, prediction minus label: with y - p every gradient points "
+            "the wrong way.",
         ),
         Mistake(
             "forgot the bias in the forward pass",
@@ -231,6 +256,7 @@ gradients = Task(
             "    p = 1 / (1 + np.exp(-(X @ w)))\n"
             "    return X.T @ (p - y) / len(X), np.mean(p - y)\n",
             "The bias is part of the neuron",
+            hint="The bias is part of the neuron: p = sigmoid(X @ w + b), not sigmoid(X @ w).",
         ),
     ],
 )
@@ -242,8 +268,8 @@ gradient_descent_step = Task(
         Case(
             dict(w=np.zeros(2), b=0.0, X=X_SMALL, y=Y_SMALL, learning_rate=0.5),
             expected=(np.array([0.25, 0.1875]), 0.0),
-            hint="Step against the gradient: new_w = w - learning_rate * dw (minus: the "
-            "gradient points uphill).",
+            hint="The gradient here is case 1 of `gradients`, dw = (-0.5, -0.375) and db = 0: "
+            "w' = 0 - 0.5 * dw = (0.25, 0.1875) and b' = 0 - 0.5 * 0 = 0.",
         ),
         # dw = 0.625, db = 0.25 (case 3 of `gradients`): w = 0 - 2 * 0.625, b = ln 3 - 2 * 0.25
         Case(
@@ -255,7 +281,8 @@ gradient_descent_step = Task(
                 learning_rate=2.0,
             ),
             expected=(np.array([-1.25]), LN3 - 0.5),
-            hint="Update the bias too: new_b = b - learning_rate * db.",
+            hint="The gradient here is case 3 of `gradients`, dw = 0.625 and db = 0.25: "
+            "w' = 0 - 2 * 0.625 = -1.25 and b' = ln 3 - 2 * 0.25.",
         ),
     ],
     mistakes=[
@@ -266,6 +293,8 @@ gradient_descent_step = Task(
             "    dw, db = X.T @ (p - y) / len(X), np.mean(p - y)\n"
             "    return w + learning_rate * dw, b + learning_rate * db\n",
             "the gradient points uphill",
+            hint="Step against the gradient: new_w = w - learning_rate * dw (minus: the "
+            "gradient points uphill).",
         ),
         Mistake(
             "bias not updated",
@@ -273,6 +302,7 @@ gradient_descent_step = Task(
             "    p = 1 / (1 + np.exp(-(X @ w + b)))\n"
             "    return w - learning_rate * X.T @ (p - y) / len(X), b\n",
             "Update the bias too",
+            hint="Update the bias too: new_b = b - learning_rate * db.",
         ),
         Mistake(
             "updates w in place",
@@ -281,8 +311,10 @@ gradient_descent_step = Task(
             "    w -= learning_rate * X.T @ (p - y) / len(X)\n"
             "    return w, b - learning_rate * np.mean(p - y)\n",
             "changed its argument `w` in place",
+            hint="w -= ... changes the caller's array: return w - learning_rate * dw, a new array.",
         ),
     ],
+    uses=("gradients",),
 )
 
 TASKS = [mse, binary_cross_entropy, gradients, gradient_descent_step]

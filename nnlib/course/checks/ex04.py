@@ -48,15 +48,16 @@ dense_forward = Task(
         Case(
             dict(X=np.array([[1.0, 2.0]]), W=W_CHAPTER, b=B_CHAPTER),
             expected=np.array([[1.0, -0.5, 0.0]]),
-            hint="Samples are rows: Z = X @ W + b, with X of shape (n_samples, n_in) and W of "
-            "shape (n_in, n_out).",
+            hint="One sample x = (1, 2) and three units (the columns of W): "
+            "(1*1 + 0*2 + 0, 0.5*1 - 1*2 + 1, -1*1 + 1*2 - 1) = (1, -0.5, 0), shape (1, 3).",
         ),
         # a row of zeros gives Z = b = (0, 1, -1);
         # (-1, 1): (-1 + 0 + 0, -0.5 - 1 + 1, 1 + 1 - 1) = (-1, -0.5, 1)
         Case(
             dict(X=np.array([[0.0, 0.0], [-1.0, 1.0]]), W=W_CHAPTER, b=B_CHAPTER),
             expected=np.array([[0.0, 1.0, -1.0], [-1.0, -0.5, 1.0]]),
-            hint="A sample of zeros must give Z = b: did you add the bias to every row?",
+            hint="Two samples, one row each: the zero sample gives Z = b = (0, 1, -1), the "
+            "sample (-1, 1) gives (-1, -0.5, 1).",
         ),
         # 4 samples of 1 feature, 2 units: Z[i] = (2 x_i + 1, -x_i)
         Case(
@@ -66,7 +67,7 @@ dense_forward = Task(
                 b=np.array([1.0, 0.0]),
             ),
             expected=np.array([[1.0, 0.0], [3.0, -1.0], [5.0, -2.0], [-5.0, 3.0]]),
-            hint="Z has one row per sample and one column per unit: shape (n_samples, n_out).",
+            hint="Four samples of one feature x, two units: row i is (2 x + 1, -x), shape (4, 2).",
         ),
     ],
     mistakes=[
@@ -74,11 +75,15 @@ dense_forward = Task(
             "W @ X instead of X @ W",
             "def dense_forward(X, W, b):\n    return W @ X + b\n",
             "Samples are rows",
+            hint="Samples are rows: Z = X @ W + b, with X of shape (n_samples, n_in) and W of "
+            "shape (n_in, n_out).",
         ),
         Mistake(
             "forgot the bias",
             "def dense_forward(X, W, b):\n    return X @ W\n",
-            "did you add the bias to every row?",
+            "add the bias to every row",
+            hint="Z = X @ W + b: add the bias to every row (numpy broadcasts b, shape (n_out,), "
+            "over the rows).",
         ),
     ],
 )
@@ -96,8 +101,8 @@ two_layer_forward = Task(
                 b2=np.array([-2.0]),
             ),
             expected=np.array([[0.5]]),
-            hint="A1 = sigmoid(X @ W1 + b1), then output = sigmoid(A1 @ W2 + b2): the sigmoid "
-            "goes between the layers as well as after the last one.",
+            hint="Z1 = (1 - 1, 1 - 1) = (0, 0), so A1 = (1/2, 1/2); then z2 = 2 * 1/2 + 2 * 1/2 "
+            "- 2 = 0 and the output is sigmoid(0) = 1/2.",
         ),
         # W1 = identity: row 1 Z1 = (ln 3, 0) -> A1 = (3/4, 1/2), z2 = 3 - 1 - 2 = 0 -> 1/2;
         # row 2 Z1 = (0, 0) -> A1 = (1/2, 1/2), z2 = 2 - 1 - 2 = -1 -> 1 / (1 + e)
@@ -110,7 +115,8 @@ two_layer_forward = Task(
                 b2=np.array([-2.0]),
             ),
             expected=np.array([[0.5], [1 / (1 + np.e)]]),
-            hint="Each row is one sample, computed independently: output shape (n_samples, 1).",
+            hint="Two samples, one row each: row 1 has A1 = (3/4, 1/2) and z2 = 3 - 1 - 2 = 0; "
+            "row 2 has A1 = (1/2, 1/2) and z2 = -1. Output shape (2, 1).",
         ),
         # W1 = 0, so A1 = sigmoid(b1) = (1/2, 3/4, 1/2, 1/2) for every sample;
         # z2 = 4/2 - 4 * 3/4 + 0 + 0 + 1 = 0 -> 1/2 for each of the 3 samples
@@ -123,8 +129,8 @@ two_layer_forward = Task(
                 b2=np.array([1.0]),
             ),
             expected=np.array([[0.5], [0.5], [0.5]]),
-            hint="With W1 = 0 the hidden layer outputs sigmoid(b1) for every sample: both "
-            "biases count, b1 inside the first sigmoid and b2 inside the second.",
+            hint="With W1 = 0 the hidden layer outputs sigmoid(b1) = (1/2, 3/4, 1/2, 1/2) for "
+            "every sample, so z2 = 2 - 3 + 3.5 - 3.5 + 1 = 0 and each output is 1/2.",
         ),
     ],
     mistakes=[
@@ -133,13 +139,26 @@ two_layer_forward = Task(
             "import numpy as np\ndef two_layer_forward(X, W1, b1, W2, b2):\n"
             "    return 1 / (1 + np.exp(-((X @ W1 + b1) @ W2 + b2)))\n",
             "the sigmoid goes between the layers",
+            hint="A1 = sigmoid(X @ W1 + b1), then output = sigmoid(A1 @ W2 + b2): the sigmoid "
+            "goes between the layers as well as after the last one.",
         ),
         Mistake(
             "forgot the hidden bias",
             "import numpy as np\ndef two_layer_forward(X, W1, b1, W2, b2):\n"
             "    A1 = 1 / (1 + np.exp(-(X @ W1)))\n"
             "    return 1 / (1 + np.exp(-(A1 @ W2 + b2)))\n",
-            "both biases count",
+            "Both biases count",
+            hint="Both biases count: b1 inside the first sigmoid, A1 = sigmoid(X @ W1 + b1), "
+            "and b2 inside the second.",
+        ),
+        Mistake(
+            "no sigmoid on the output",
+            "import numpy as np\ndef two_layer_forward(X, W1, b1, W2, b2):\n"
+            "    A1 = 1 / (1 + np.exp(-(X @ W1 + b1)))\n"
+            "    return A1 @ W2 + b2\n",
+            "after the output layer too",
+            hint="The output unit is a sigmoid neuron as well: apply the sigmoid after the "
+            "output layer too, sigmoid(A1 @ W2 + b2).",
         ),
     ],
 )
@@ -150,8 +169,8 @@ xor_weights = Task(
         Case(
             dict(),
             verify=_computes_xor,
-            hint="XOR = AND(OR(x1, x2), NAND(x1, x2)): make the hidden units OR and NAND (one "
-            "column of W1 each), and the output unit AND of the two hidden outputs.",
+            hint="XOR outputs 0, 1, 1, 0 on (0,0), (0,1), (1,0), (1,1); a 2-2-1 step network "
+            "has W1 (2, 2), b1 (2,), W2 (2, 1) and b2 (1,).",
         )
     ],
     mistakes=[
@@ -161,6 +180,9 @@ xor_weights = Task(
             "    return (np.array([[1.0, -1.0], [1.0, -1.0]]), np.array([-0.5, 1.5]),\n"
             "            np.array([[1.0], [1.0]]), np.array([-0.5]))\n",
             "XOR must output [0 1 1 0]",
+            hint="The hidden units (OR, NAND) are right, but the output unit computes OR of "
+            "them: XOR = AND(OR(x1, x2), NAND(x1, x2)), so the output unit must be AND, "
+            "bias -1.5.",
         ),
         Mistake(
             "W2 as a row",
@@ -168,6 +190,8 @@ xor_weights = Task(
             "    return (np.array([[1.0, -1.0], [1.0, -1.0]]), np.array([-0.5, 1.5]),\n"
             "            np.array([[1.0, 1.0]]), np.array([-1.5]))\n",
             "W2 must have shape (2, 1)",
+            hint="W2 maps the 2 hidden units to 1 output: one row per hidden unit, shape "
+            "(2, 1), np.array([[1.0], [1.0]]).",
         ),
     ],
 )
@@ -179,20 +203,19 @@ count_parameters = Task(
         Case(
             dict(layer_sizes=[2, 3, 2]),
             expected=17,
-            hint="A dense layer from n_in to n_out units has n_in * n_out weights and n_out "
-            "biases: every unit has a bias too.",
+            hint="A 2-3-2 network has two layers: (2*3 + 3) + (3*2 + 2) = 9 + 8 = 17.",
         ),
         # one layer, 2 inputs, 1 unit: 2 weights + 1 bias = 3
         Case(
             dict(layer_sizes=[2, 1]),
             expected=3,
-            hint="Two sizes mean one layer: [n_in, n_out]. The inputs have no parameters.",
+            hint="Two sizes mean one layer, 2 inputs to 1 unit: 2 weights + 1 bias = 3.",
         ),
         # the MNIST network: 784*500 + 500 + 500*10 + 10 = 392000 + 500 + 5000 + 10 = 397510
         Case(
             dict(layer_sizes=[784, 500, 10]),
             expected=397510,
-            hint="Add up the layers between consecutive sizes: 784 -> 500, then 500 -> 10.",
+            hint="The MNIST network: 784*500 + 500 + 500*10 + 10 = 397510.",
         ),
     ],
     mistakes=[
@@ -201,6 +224,8 @@ count_parameters = Task(
             "def count_parameters(layer_sizes):\n"
             "    return sum(a * b for a, b in zip(layer_sizes, layer_sizes[1:]))\n",
             "every unit has a bias too",
+            hint="A dense layer from n_in to n_out units has n_in * n_out weights and n_out "
+            "biases: every unit has a bias too.",
         ),
         Mistake(
             "gave the inputs biases too",
@@ -208,6 +233,8 @@ count_parameters = Task(
             "    return sum(a * b for a, b in zip(layer_sizes, layer_sizes[1:])) "
             "+ sum(layer_sizes)\n",
             "The inputs have no parameters",
+            hint="The inputs have no parameters: only the units of each layer after the first "
+            "size have biases, n_out per layer.",
         ),
     ],
 )

@@ -90,8 +90,8 @@ dense_backward = Task(
                 delta=np.array([[1.0, 0.0], [2.0, -1.0]]),
             ),
             verify=_dense_by_hand,
-            hint="Return (dX, dW, db) in that order. Each gradient has the shape of what it "
-            "differentiates.",
+            hint="Worked by hand: dX = delta @ W.T = [[1, 0.5], [3, -1]], dW = X.T @ delta = "
+            "[[1, 0], [4, -1]], db = (3, -1), returned as (dX, dW, db).",
         ),
         Case(
             dict(
@@ -102,8 +102,9 @@ dense_backward = Task(
                 ),
             ),
             verify=_dense_by_differences,
-            hint="With 3 samples, 2 inputs and 4 units: dX is (3, 2), dW is (2, 4), db is (4,). "
-            "Compare the shapes of X.T, delta and W.T to see which products fit.",
+            hint="3 samples, 2 inputs, 4 units: each gradient has the shape of what it "
+            "differentiates, dX (3, 2), dW (2, 4), db (4,), and equals the slopes of "
+            "sum(delta * (X @ W + b)) measured by central differences.",
         ),
         Case(
             dict(
@@ -112,7 +113,8 @@ dense_backward = Task(
                 delta=np.array([[3.0, -1.0]]),
             ),
             verify=_dense_by_differences,
-            hint="A batch of one sample is still a batch: db has shape (n_out,), not (1, n_out).",
+            hint="A batch of one sample, 3 inputs, 2 units: dX (1, 3), dW (3, 2), db (2,), "
+            "checked against central differences.",
         ),
     ],
     mistakes=[
@@ -121,17 +123,23 @@ dense_backward = Task(
             "def dense_backward(X, W, delta):\n"
             "    return delta @ W.T, X @ delta.T, delta.sum(axis=0)\n",
             "dW = X.T @ delta has the shape of W",
+            hint="dW = X.T @ delta has the shape of W, (n_in, n_out): X.T is (n_in, n_samples) "
+            "and delta is (n_samples, n_out).",
         ),
         Mistake(
             "db not summed over the batch",
             "def dense_backward(X, W, delta):\n    return delta @ W.T, X.T @ delta, delta\n",
             "db sums delta over the samples",
+            hint="b is added to every sample, so db sums delta over the samples: "
+            "delta.sum(axis=0), shape (n_out,) like b.",
         ),
         Mistake(
             "dX without the transpose",
             "def dense_backward(X, W, delta):\n"
             "    return delta @ W, X.T @ delta, delta.sum(axis=0)\n",
             "dX = delta @ W.T",
+            hint="dX = delta @ W.T has the shape of X, (n_samples, n_in): delta @ W only fits "
+            "when W happens to be square, and is then the wrong product.",
         ),
     ],
 )
@@ -154,8 +162,8 @@ sigmoid_backward = Task(
         Case(
             dict(Z=np.array([[0.0, LN3, -LN3]]), grad_out=np.array([[1.0, 1.0, 1.0]])),
             expected=np.array([[0.25, 0.1875, 0.1875]]),
-            hint="sigma'(z) = sigma(z) * (1 - sigma(z)), with sigma(z) computed from Z first: "
-            "at z = 0 that is 1/2 * 1/2 = 1/4.",
+            hint="With grad_out = 1, the result is sigma'(Z): 1/2 * 1/2 = 1/4 at z = 0 and "
+            "3/4 * 1/4 = 3/16 at z = +-ln 3.",
         ),
         # (2, -4) * 1/4 = (0.5, -1); 16 * 3/16 = 3; 0 * 1/4 = 0
         Case(
@@ -163,7 +171,8 @@ sigmoid_backward = Task(
                 Z=np.array([[0.0, 0.0], [LN3, 0.0]]), grad_out=np.array([[2.0, -4.0], [16.0, 0.0]])
             ),
             expected=np.array([[0.5, -1.0], [3.0, 0.0]]),
-            hint="The chain rule: multiply grad_out, entry by entry, by sigma'(Z).",
+            hint="sigma'(0) = 1/4 and sigma'(ln 3) = 3/16, times grad_out entry by entry: "
+            "(2, -4) * 1/4 = (0.5, -1) and (16 * 3/16, 0 * 1/4) = (3, 0).",
         ),
         Case(
             dict(
@@ -173,7 +182,8 @@ sigmoid_backward = Task(
                 ),
             ),
             verify=_sigmoid_by_differences,
-            hint="Return an array of the shape of Z: one gradient per entry.",
+            hint="A (3, 4) batch: the result must equal the slopes of sum(grad_out * "
+            "sigmoid(Z)) measured by central differences, one per entry of Z.",
         ),
     ],
     mistakes=[
@@ -182,11 +192,15 @@ sigmoid_backward = Task(
             "import numpy as np\ndef sigmoid_backward(Z, grad_out):\n"
             "    s = 1 / (1 + np.exp(-Z))\n    return s * (1 - s)\n",
             "multiply grad_out, entry by entry",
+            hint="The chain rule: multiply grad_out, entry by entry, by sigma'(Z); sigma'(Z) "
+            "alone is the answer only when grad_out is all ones.",
         ),
         Mistake(
             "z (1 - z) instead of sigma(z) (1 - sigma(z))",
             "def sigmoid_backward(Z, grad_out):\n    return grad_out * Z * (1 - Z)\n",
             "with sigma(z) computed from Z first",
+            hint="sigma'(z) = sigma(z) * (1 - sigma(z)), with sigma(z) computed from Z first: "
+            "Z * (1 - Z) skips the sigmoid.",
         ),
     ],
 )
@@ -210,22 +224,23 @@ softmax_cross_entropy_gradient = Task(
         Case(
             dict(Z=np.array([[LN2, 0.0, 0.0]]), y=np.array([1])),
             expected=np.array([[0.5, -0.75, 0.25]]),
-            hint="Per sample the gradient is p - y: the softmax of the row, minus 1 at the true "
-            "class.",
+            hint="exp(ln 2, 0, 0) = (2, 1, 1), so p = (1/2, 1/4, 1/4); the true class is 1, so "
+            "p - y = (1/2, -3/4, 1/4), divided by n = 1.",
         ),
         # row 1 as above; row 2 p = (1/3, 1/3, 1/3), class 0: (-2/3, 1/3, 1/3); then / n = 2
         Case(
             dict(Z=np.array([[LN2, 0.0, 0.0], [0.0, 0.0, 0.0]]), y=np.array([1, 0])),
             expected=np.array([[0.25, -0.375, 0.125], [-1 / 3, 1 / 6, 1 / 6]]),
-            hint="The loss is the mean over the n samples, so divide P - Y by n.",
+            hint="Row 1 as in case 1; row 2 has p = (1/3, 1/3, 1/3) and class 0, so "
+            "p - y = (-2/3, 1/3, 1/3). Both rows divided by n = 2.",
         ),
         # row 1: p = (1, e^-1000, e^-1000) = (1, 0, 0) in float64, class 0 -> (0, 0, 0);
         # row 2: p = (1/2, 1/2, 0), class 2 -> (1/2, 1/2, -1); then / 2
         Case(
             dict(Z=np.array([[1000.0, 0.0, 0.0], [0.0, 0.0, -1000.0]]), y=np.array([0, 2])),
             expected=np.array([[0.0, 0.0, 0.0], [0.25, 0.25, -0.5]]),
-            hint="exp(1000) overflows to inf, and inf / inf is NaN: subtract each row's maximum "
-            "before np.exp (chapter 02), which does not change the softmax.",
+            hint="Large logits: row 1 has p = (1, 0, 0) and class 0, so p - y = 0; row 2 has "
+            "p = (1/2, 1/2, 0) and class 2, so p - y = (1/2, 1/2, -1). Both divided by n = 2.",
         ),
         Case(
             dict(
@@ -233,7 +248,8 @@ softmax_cross_entropy_gradient = Task(
                 y=np.array([2, 0, 1, 1]),
             ),
             verify=_cross_entropy_by_differences,
-            hint="Return an array of the shape of Z; y holds class indices, one per row.",
+            hint="Four samples of three classes (y holds class indices): the result must equal "
+            "the slopes of the mean cross-entropy measured by central differences.",
         ),
     ],
     mistakes=[
@@ -244,6 +260,8 @@ softmax_cross_entropy_gradient = Task(
             "    P = e / e.sum(axis=1, keepdims=True)\n"
             "    P[np.arange(len(Z)), y] -= 1\n    return P\n",
             "divide P - Y by n",
+            hint="The loss is the mean over the n samples, so its gradient is too: "
+            "divide P - Y by n = len(Z).",
         ),
         Mistake(
             "sign error, y - p",
@@ -252,6 +270,8 @@ softmax_cross_entropy_gradient = Task(
             "    P = e / e.sum(axis=1, keepdims=True)\n"
             "    Y = np.eye(Z.shape[1])[y]\n    return (Y - P) / len(Z)\n",
             "the gradient is p - y",
+            hint="Per sample the gradient is p - y, the softmax minus the one-hot label: "
+            "y - p points the other way.",
         ),
         Mistake(
             "naive softmax overflows",
@@ -259,8 +279,13 @@ softmax_cross_entropy_gradient = Task(
             "    P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)\n"
             "    P[np.arange(len(Z)), y] -= 1\n    return P / len(Z)\n",
             "subtract each row's maximum",
+            hint="exp(1000) overflows to inf, and inf / inf is NaN: subtract each row's maximum "
+            "before np.exp (chapter 02), which does not change the softmax.",
         ),
     ],
+    warning_hint="The task asks for a stable softmax, and numpy warned on the way (an "
+    "overflow, or a division by zero), even if the values came out right: subtract each row's "
+    "maximum before np.exp.",
 )
 
 
@@ -384,14 +409,17 @@ train_step = Task(
             y=0,
             W2=np.zeros((2, 2)),
             expected=STEP_ZEROS,
-            hint="Forward (A1, then the logits Z2), delta2 = (P - Y) / n, backward through both "
-            "layers, then each new parameter = parameter - learning_rate * its gradient.",
+            hint="Worked by hand: A1 = (1/2, 1/2), P = (1/2, 1/2), delta2 = (-1/2, 1/2); "
+            "W2' = -A1.T @ delta2 = [[1/4, -1/4], [1/4, -1/4]], b2' = (1/2, -1/2), and W1, b1 "
+            "stay 0 (W2 = 0 sends no error back).",
         ),
         _one_sample_step(
             y=1,
             W2=np.array([[2 * LN3, 0.0], [0.0, 0.0]]),
             expected=STEP_HIDDEN,
-            hint="On the way down through the sigmoid, multiply by its derivative A1 * (1 - A1).",
+            hint="Worked by hand: P = (3/4, 1/4), delta2 = (3/4, -3/4); the error sent back is "
+            "delta2 @ W2.T = (3/2 ln 3, 0), times A1 * (1 - A1) = 1/4, so W1 and b1 move by "
+            "-3/8 ln 3 in their first entry.",
         ),
         Case(
             dict(
@@ -418,8 +446,9 @@ train_step = Task(
                 learning_rate=0.5,
             ),
             verify=_train_step_by_differences,
-            hint="Return new arrays (W1, b1, W2, b2), in that order and in their original "
-            "shapes; do not update the arguments in place.",
+            hint="4 samples, 3 inputs, 5 hidden units, 3 classes: each new parameter must be "
+            "parameter - learning_rate * (slope of the loss measured by central differences), "
+            "returned as (W1, b1, W2, b2) in their shapes.",
         ),
     ],
     mistakes=[
@@ -427,14 +456,24 @@ train_step = Task(
             "sign error: moves up the gradient",
             _step_code(sign="+"),
             "parameter - learning_rate * its gradient",
+            hint="Each new parameter = parameter - learning_rate * its gradient: the gradient "
+            "points uphill, and the step goes the other way.",
         ),
-        Mistake("forgot the 1/n", _step_code(n="1"), "moved 4 times too far"),
+        Mistake(
+            "forgot the 1/n",
+            _step_code(n="1"),
+            "moved 4 times too far",
+            hint="The loss is the mean over the n samples: delta2 = (P - Y) / n.",
+        ),
         Mistake(
             "forgot the sigmoid's derivative",
             _step_code(delta1="d2 @ W2.T"),
             "multiply by its derivative A1 * (1 - A1)",
+            hint="On the way down through the hidden sigmoid, multiply by its derivative "
+            "A1 * (1 - A1): delta1 = (delta2 @ W2.T) * A1 * (1 - A1).",
         ),
     ],
+    uses=("dense_backward", "sigmoid_backward", "softmax_cross_entropy_gradient"),
 )
 
 TASKS = [dense_backward, sigmoid_backward, softmax_cross_entropy_gradient, train_step]

@@ -16,6 +16,10 @@ BATCH_HINT = (
     ".permutation(len(X)), and slice it into pieces of batch_size; the last batch holds the "
     "len(X) % batch_size samples left over."
 )
+EPOCH = (
+    "One epoch: every sample exactly once, in a shuffled order, each label beside its sample, "
+    "in batches of batch_size"
+)
 
 
 def _numbered(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -68,19 +72,19 @@ minibatches = Task(
         Case(
             dict(zip(("X", "y"), _numbered(10), strict=True), batch_size=4, seed=0),
             verify=_one_epoch,
-            hint=BATCH_HINT,
+            hint=f"{EPOCH}: 10 samples in batches of 4 give batches of 4, 4 and the 2 left over.",
         ),
         # 12 samples, batches of 4: exactly 3 full batches and no empty fourth one
         Case(
             dict(zip(("X", "y"), _numbered(12), strict=True), batch_size=4, seed=1),
             verify=_one_epoch,
-            hint="When batch_size divides len(X), every batch is full.",
+            hint=f"{EPOCH}: 12 samples in batches of 4 give exactly 3 full batches.",
         ),
         # 7 samples, batches of 10: a single batch of all 7
         Case(
             dict(zip(("X", "y"), _numbered(7), strict=True), batch_size=10, seed=2),
             verify=_one_epoch,
-            hint="A batch_size larger than len(X) gives one batch of all.",
+            hint=f"{EPOCH}: 7 samples in batches of 10 give one batch of all 7.",
         ),
     ],
     mistakes=[
@@ -91,6 +95,8 @@ minibatches = Task(
             "    return [(X[order][i:i + batch_size], y[i:i + batch_size])\n"
             "            for i in range(0, len(X), batch_size)]\n",
             "the labels no longer match their samples",
+            hint="Shuffle X and y with the same permutation, X[order] and y[order], so that each "
+            "label stays with its sample.",
         ),
         Mistake(
             "last partial batch dropped",
@@ -99,6 +105,7 @@ minibatches = Task(
             "    return [(X[order[i:i + batch_size]], y[order[i:i + batch_size]])\n"
             "            for i in range(0, len(X) - batch_size + 1, batch_size)]\n",
             "the last batch holds the len(X) % batch_size samples left over",
+            hint=BATCH_HINT,
         ),
         Mistake(
             "not shuffled",
@@ -106,6 +113,8 @@ minibatches = Task(
             "    return [(X[i:i + batch_size], y[i:i + batch_size])\n"
             "            for i in range(0, len(X), batch_size)]\n",
             "the samples were not shuffled",
+            hint="An epoch visits the samples in a new random order: the samples were not "
+            "shuffled. " + BATCH_HINT,
         ),
     ],
 )
@@ -125,8 +134,8 @@ momentum_step = Task(
                 momentum=0.9,
             ),
             expected=(np.array([0.95, -1.9]), np.array([-0.05, 0.1])),
-            hint="v = momentum * v - learning_rate * grad, then w = w + v: the step goes "
-            "against the gradient.",
+            hint="From rest: v = 0.9 * 0 - 0.1 * (0.5, -1) = (-0.05, 0.1), then "
+            "w = (1, -2) + v = (0.95, -1.9); return (w, v).",
         ),
         # step 2, the second gradient's sign flipped:
         # v = 0.9 * (-0.05) - 0.1 * 0.5 = -0.095 and 0.9 * 0.1 - 0.1 * 1 = -0.01
@@ -140,8 +149,8 @@ momentum_step = Task(
                 momentum=0.9,
             ),
             expected=(np.array([0.855, -1.91]), np.array([-0.095, -0.01])),
-            hint="The old velocity is multiplied by momentum before the new gradient is "
-            "subtracted, and w moves by the new velocity.",
+            hint="Step 2: v = 0.9 * (-0.05, 0.1) - 0.1 * (0.5, 1) = (-0.095, -0.01), then "
+            "w = (0.95, -1.9) + v = (0.855, -1.91).",
         ),
         # momentum 0 is plain SGD, on a matrix: v = -0.5 * grad, w + v
         Case(
@@ -153,8 +162,8 @@ momentum_step = Task(
                 momentum=0.0,
             ),
             expected=(np.array([[0.5, 2.0], [3.0, 4.5]]), np.array([[-0.5, 0.0], [0.0, 0.5]])),
-            hint="With momentum 0 this is plain SGD, w - learning_rate * grad, for arrays of "
-            "any shape.",
+            hint="Momentum 0 on a (2, 2) array: v = -0.5 * grad and w + v, plain SGD, in the "
+            "shape of w.",
         ),
     ],
     mistakes=[
@@ -164,6 +173,7 @@ momentum_step = Task(
             "    v = momentum * v + learning_rate * grad\n"
             "    return w + v, v\n",
             "the step goes against the gradient",
+            hint="v = momentum * v - learning_rate * grad: the step goes against the gradient.",
         ),
         Mistake(
             "old velocity not decayed",
@@ -171,12 +181,15 @@ momentum_step = Task(
             "    v = v - learning_rate * grad\n"
             "    return w + v, v\n",
             "The old velocity is multiplied by momentum",
+            hint="The old velocity is multiplied by momentum before the new gradient is "
+            "subtracted: v = momentum * v - learning_rate * grad.",
         ),
         Mistake(
             "w moved by the old velocity",
             "def momentum_step(w, v, grad, learning_rate, momentum):\n"
             "    return w + v, momentum * v - learning_rate * grad\n",
             "w moves by the new velocity",
+            hint="Update v first, then w moves by the new velocity: w + new_v, not w + v.",
         ),
     ],
 )
@@ -208,7 +221,9 @@ adam_step = Task(
                 eps=1e-8,
             ),
             expected=(np.array([0.99, 1.01]), np.array([0.4, -0.0001]), np.array([0.016, 1e-9])),
-            hint=ADAM_BIAS_HINT,
+            hint="t = 1: m = 0.1 * grad = (0.4, -0.0001), v = 0.001 * grad**2 = (0.016, 1e-9); "
+            "m_hat = (4, -0.001), v_hat = (16, 1e-6), so w moves by -0.01 * (4/4, -0.001/0.001) "
+            "to (0.99, 1.01). Return (w, m, v).",
         ),
         # t = 2, continuing with grad = (4, +0.001):
         # m = 0.9 * (0.4, -0.0001) + 0.1 * (4, 0.001) = (0.76, 0.00001)
@@ -232,8 +247,8 @@ adam_step = Task(
                 np.array([0.76, 0.00001]),
                 np.array([0.031984, 1.999e-9]),
             ),
-            hint="Divide m_hat by the square root of v_hat, plus eps: "
-            "w - learning_rate * m_hat / (np.sqrt(v_hat) + eps).",
+            hint="t = 2: m = (0.76, 0.00001), v = (0.031984, 1.999e-9); m_hat = m / 0.19, "
+            "v_hat = v / 0.001999 = (16, 1e-6), so w = (0.99 - 0.01, 1.01 - 0.01 / 19).",
         ),
         # other betas, t = 1: m = (1 - 0.8) * (-2) = -0.4, v = (1 - 0.75) * 4 = 1
         # m_hat = -0.4 / 0.2 = -2, v_hat = 1 / 0.25 = 4, w = 0 - 0.1 * (-2) / 2 = 0.1
@@ -250,8 +265,8 @@ adam_step = Task(
                 eps=1e-8,
             ),
             expected=(np.array([0.1]), np.array([-0.4]), np.array([1.0])),
-            hint="m keeps beta1 of its old value and takes (1 - beta1) of the gradient; v the "
-            "same with beta2 and grad**2. Use the arguments, not the usual 0.9 and 0.999.",
+            hint="beta1 = 0.8, beta2 = 0.75, t = 1: m = 0.2 * (-2) = -0.4, v = 0.25 * 4 = 1; "
+            "m_hat = -2, v_hat = 4, w = 0 - 0.1 * (-2) / 2 = 0.1.",
         ),
     ],
     mistakes=[
@@ -263,6 +278,7 @@ adam_step = Task(
             "    v = beta2 * v + (1 - beta2) * grad**2\n"
             "    return w - learning_rate * m / (np.sqrt(v) + eps), m, v\n",
             "Correct the bias of both averages",
+            hint=ADAM_BIAS_HINT,
         ),
         Mistake(
             "no square root",
@@ -272,6 +288,8 @@ adam_step = Task(
             "    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)\n"
             "    return w - learning_rate * m_hat / (v_hat + eps), m, v\n",
             "square root of v_hat",
+            hint="Divide m_hat by the square root of v_hat, plus eps: "
+            "w - learning_rate * m_hat / (np.sqrt(v_hat) + eps).",
         ),
         Mistake(
             "betas weigh the wrong terms",
@@ -282,6 +300,8 @@ adam_step = Task(
             "    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)\n"
             "    return w - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m, v\n",
             "m keeps beta1 of its old value",
+            hint="m keeps beta1 of its old value and takes (1 - beta1) of the gradient; v the "
+            "same with beta2 and grad**2.",
         ),
     ],
 )
@@ -331,20 +351,22 @@ glorot_uniform = Task(
         Case(
             dict(n_in=784, n_out=500, seed=0),
             verify=_glorot_uniform_law,
-            hint="limit = sqrt(6 / (n_in + n_out)), then rng.uniform(-limit, limit, "
-            "size=(n_in, n_out)) with rng = np.random.default_rng(seed).",
+            hint="784 inputs, 500 units: shape (784, 500), uniform on [-L, L] with "
+            "L = sqrt(6 / 1284) = 0.06836, so the variance is L**2 / 3 = 0.001558.",
         ),
         # L = sqrt(6 / 150) = sqrt(0.04) = 0.2
         Case(
             dict(n_in=100, n_out=50, seed=1),
             verify=_glorot_uniform_law,
-            hint="One row per input, one column per unit: shape (n_in, n_out).",
+            hint="100 inputs, 50 units: shape (100, 50), uniform on [-0.2, 0.2], since "
+            "sqrt(6 / 150) = 0.2.",
         ),
         # L = sqrt(6 / (2 + 4)) = 1: every weight in [-1, 1]
         Case(
             dict(n_in=2, n_out=4, seed=2),
             verify=_glorot_uniform_law,
-            hint="The limit uses both sizes, n_in + n_out.",
+            hint="2 inputs, 4 units: shape (2, 4), every weight in [-1, 1], since "
+            "sqrt(6 / (2 + 4)) = 1.",
         ),
     ],
     mistakes=[
@@ -354,6 +376,8 @@ glorot_uniform = Task(
             "    limit = np.sqrt(6 / n_in)\n"
             "    return np.random.default_rng(seed).uniform(-limit, limit, (n_in, n_out))\n",
             "beyond the limit",
+            hint="That is He's limit, sqrt(6 / n_in): Glorot's uses both sizes, "
+            "sqrt(6 / (n_in + n_out)).",
         ),
         Mistake(
             "the standard deviation used as the limit",
@@ -361,6 +385,8 @@ glorot_uniform = Task(
             "    limit = np.sqrt(2 / (n_in + n_out))\n"
             "    return np.random.default_rng(seed).uniform(-limit, limit, (n_in, n_out))\n",
             "has variance L**2 / 3",
+            hint="sqrt(2 / (n_in + n_out)) is the standard deviation Glorot wants; a uniform "
+            "law on [-L, L] has variance L**2 / 3, so its limit is L = sqrt(6 / (n_in + n_out)).",
         ),
         Mistake(
             "transposed shape",
@@ -368,6 +394,8 @@ glorot_uniform = Task(
             "    limit = np.sqrt(6 / (n_in + n_out))\n"
             "    return np.random.default_rng(seed).uniform(-limit, limit, (n_out, n_in))\n",
             "W must have shape (n_in, n_out)",
+            hint="One row per input, one column per unit: W must have shape (n_in, n_out), so "
+            "that X @ W works.",
         ),
     ],
 )
@@ -384,8 +412,8 @@ accuracy_from_logits = Task(
                 y=np.array([1, 0, 1, 1]),
             ),
             expected=0.75,
-            hint="The predicted class of a sample is the column of its largest logit: "
-            "np.argmax(logits, axis=1), one per row.",
+            hint="The largest logit of each row is in columns (1, 0, 0, 1); the true classes "
+            "are (1, 0, 1, 1): 3 of 4 right, 0.75.",
         ),
         # rows' argmax (0, 0, 1, 2, 2) against (0, 2, 1, 2, 0): right, wrong, right, right,
         # wrong: 3 / 5
@@ -403,14 +431,15 @@ accuracy_from_logits = Task(
                 y=np.array([0, 2, 1, 2, 0]),
             ),
             expected=0.6,
-            hint="Return the fraction of samples that are right, a number between 0 and 1, "
-            "not their count.",
+            hint="The rows' largest logits are in columns (0, 0, 1, 2, 2) against the true "
+            "(0, 2, 1, 2, 0): 3 of 5 right, 0.6.",
         ),
         # one sample, negative logits: the largest is -0.5, class 1, which is right
         Case(
             dict(logits=np.array([[-1.0, -0.5, -3.0]]), y=np.array([1])),
             expected=1.0,
-            hint="Logits need not be positive or sum to 1: only their order matters.",
+            hint="One sample with negative logits: the largest is -0.5, class 1, which is "
+            "right: 1.0.",
         ),
     ],
     mistakes=[
@@ -419,12 +448,16 @@ accuracy_from_logits = Task(
             "import numpy as np\ndef accuracy_from_logits(logits, y):\n"
             "    return float(np.mean(np.argmax(logits, axis=0) == y))\n",
             "np.argmax(logits, axis=1), one per row",
+            hint="The predicted class of a sample is the column of its largest logit: "
+            "np.argmax(logits, axis=1), one per row.",
         ),
         Mistake(
             "a count, not a fraction",
             "import numpy as np\ndef accuracy_from_logits(logits, y):\n"
             "    return int(np.sum(np.argmax(logits, axis=1) == y))\n",
             "not their count",
+            hint="Return the fraction of samples that are right, a number between 0 and 1, "
+            "not their count.",
         ),
     ],
 )

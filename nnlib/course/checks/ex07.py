@@ -31,22 +31,23 @@ idx_header = Task(
         Case(
             dict(raw=TRAIN_IMAGES_HEADER),
             expected=(2051, (60000, 28, 28)),
-            hint=BIG_ENDIAN_HINT,
+            hint="MNIST's training images: magic 00 00 08 03 = 8 * 256 + 3 = 2051, then three "
+            "sizes, 00 00 ea 60 = 234 * 256 + 96 = 60000, 28 and 28.",
         ),
         # magic = 8 * 256 + 1 = 2049, ndim = 1; 0x2710 = 39 * 256 + 16 = 10000; the label bytes
         # after the header are data, not sizes
         Case(
             dict(raw=TEST_LABELS_HEADER),
             expected=(2049, (10000,)),
-            hint="The fourth byte, raw[3], says how many sizes follow: a labels file has one, "
-            "so its header is 8 bytes, not 16.",
+            hint="MNIST's test labels: magic 00 00 08 01 = 2049, whose last byte says one size "
+            "follows, 00 00 27 10 = 10000; the bytes after it are labels.",
         ),
         # magic = 0x0c * 256 + 2 = 3074; 00 00 01 00 = 1 * 256 = 256 rows; 3 columns
         Case(
             dict(raw=INT32_MATRIX_HEADER),
             expected=(3074, (256, 3)),
-            hint="Each size is four bytes b0 b1 b2 b3 worth b0 * 256**3 + b1 * 256**2 + "
-            "b2 * 256 + b3: 00 00 01 00 is 256, not 0.",
+            hint="An int32 matrix: magic 00 00 0c 02 = 12 * 256 + 2 = 3074, then two sizes, "
+            "00 00 01 00 = 256 and 3.",
         ),
     ],
     mistakes=[
@@ -57,6 +58,7 @@ idx_header = Task(
             "             for i in range(raw[3])]\n"
             "    return int.from_bytes(raw[0:4], 'little'), tuple(sizes)\n",
             "IDX numbers are big-endian",
+            hint=BIG_ENDIAN_HINT,
         ),
         Mistake(
             "always three sizes",
@@ -64,6 +66,8 @@ idx_header = Task(
             "    sizes = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], 'big') for i in range(3)]\n"
             "    return int.from_bytes(raw[0:4], 'big'), tuple(sizes)\n",
             "says how many sizes follow",
+            hint="The fourth byte, raw[3], says how many sizes follow: a labels file has one, "
+            "so its header is 8 bytes, not 16.",
         ),
         Mistake(
             "only the last byte of each size",
@@ -71,6 +75,8 @@ idx_header = Task(
             "    sizes = [raw[7 + 4 * i] for i in range(raw[3])]\n"
             "    return int.from_bytes(raw[0:4], 'big'), tuple(sizes)\n",
             "00 00 01 00 is 256, not 0",
+            hint="Each size is four bytes b0 b1 b2 b3 worth b0 * 256**3 + b1 * 256**2 + "
+            "b2 * 256 + b3: 00 00 01 00 is 256, not 0.",
         ),
     ],
 )
@@ -107,7 +113,8 @@ flatten_and_scale = Task(
         Case(
             dict(images=np.array([[[0, 255], [51, 102]]], dtype=np.uint8)),
             verify=_float32_rows(np.array([[0.0, 1.0, 0.2, 0.4]])),
-            hint=SCALE_HINT,
+            hint="One 2 x 2 image becomes one row of float32 pixels in [0, 1]: "
+            "(0, 255, 51, 102) / 255 = (0, 1, 0.2, 0.4).",
         ),
         # two 2 x 3 images, each flattened row after row (pixel (r, c) to column 3 r + c):
         # (0, 51, 102, 153, 204, 255) / 255 = (0, 0.2, 0.4, 0.6, 0.8, 1); 17 / 255 = 1 / 15
@@ -120,8 +127,8 @@ flatten_and_scale = Task(
             verify=_float32_rows(
                 np.array([[0.0, 0.2, 0.4, 0.6, 0.8, 1.0], [1.0, 0.0, 0.0, 0.0, 0.0, 1 / 15]])
             ),
-            hint="One row per image, the image's rows laid end to end: "
-            "images.reshape(len(images), -1), shape (n_images, height * width).",
+            hint="Two 2 x 3 images become two rows of 6, each image's rows laid end to end: "
+            "(0, 51, 102, 153, 204, 255) / 255 = (0, 0.2, 0.4, 0.6, 0.8, 1), and 17 / 255 = 1/15.",
         ),
     ],
     mistakes=[
@@ -130,17 +137,21 @@ flatten_and_scale = Task(
             "import numpy as np\ndef flatten_and_scale(images):\n"
             "    return images.reshape(len(images), -1).astype(np.float32)\n",
             "so that the pixels lie in [0, 1]",
+            hint=SCALE_HINT,
         ),
         Mistake(
             "integer division",
             "import numpy as np\ndef flatten_and_scale(images):\n"
             "    return (images.reshape(len(images), -1) // 255).astype(np.float32)\n",
             "51 // 255 is 0",
+            hint=SCALE_HINT,
         ),
         Mistake(
             "left as float64",
             "def flatten_and_scale(images):\n    return images.reshape(len(images), -1) / 255\n",
             ".astype(np.float32)",
+            hint="The values are right, in float64: convert with .astype(np.float32), which "
+            "halves the memory.",
         ),
         Mistake(
             "flattened column after column",
@@ -148,6 +159,8 @@ flatten_and_scale = Task(
             "    columns = images.transpose(0, 2, 1)\n"
             "    return columns.reshape(len(images), -1).astype(np.float32) / 255\n",
             "the image's rows laid end to end",
+            hint="One row per image, the image's rows laid end to end: "
+            "images.reshape(len(images), -1), without transposing.",
         ),
     ],
 )
@@ -167,20 +180,20 @@ one_hot = Task(
                     [0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
                 ]
             ),
-            hint="Row i is all zeros except a 1 in column y[i]: np.eye(n_classes)[y].",
+            hint="Labels 5, 0, 4 of 10 classes: three rows of 10, with a 1 in columns 5, 0 and 4.",
         ),
         # no label 2 in y, but 3 classes: column 2 stays all zeros
         Case(
             dict(y=np.array([1, 0, 1]), n_classes=3),
             expected=np.array([[0, 1, 0], [1, 0, 0], [0, 1, 0]]),
-            hint="Make n_classes columns, even when the largest class is missing from y "
-            "(here there is no 2).",
+            hint="Labels 1, 0, 1 of 3 classes: three rows of 3 columns (column 2 stays all "
+            "zeros), with a 1 in columns 1, 0 and 1.",
         ),
         # the first and the last class: 0 -> column 0, 9 -> column 9
         Case(
             dict(y=np.array([0, 9]), n_classes=10),
             expected=np.array([[1, 0, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0, 0, 1]]),
-            hint="Digit 0 is column 0 and digit 9 column 9: no shift by one.",
+            hint="Labels 0 and 9 of 10 classes: a 1 in column 0, then in column 9.",
         ),
     ],
     mistakes=[
@@ -188,11 +201,14 @@ one_hot = Task(
             "classes counted from the labels",
             "import numpy as np\ndef one_hot(y, n_classes):\n    return np.eye(y.max() + 1)[y]\n",
             "even when the largest class is missing",
+            hint="Make n_classes columns, even when the largest class is missing from y: "
+            "np.eye(n_classes)[y].",
         ),
         Mistake(
             "classes shifted by one",
             "import numpy as np\ndef one_hot(y, n_classes):\n    return np.eye(n_classes)[y - 1]\n",
             "no shift by one",
+            hint="Digit 0 is column 0 and digit 9 column 9: no shift by one, np.eye(n_classes)[y].",
         ),
     ],
 )
@@ -210,8 +226,8 @@ class_means = Task(
                 n_classes=2,
             ),
             expected=np.array([[3.0, 4.0], [10.0, 0.0]]),
-            hint="Row d is the mean (not the sum) of the rows of X whose label is d: "
-            "X[y == d].mean(axis=0).",
+            hint="Class 0 has the rows (1, 2), (3, 4), (5, 6), whose mean is (3, 4); class 1 "
+            "has the row (10, 0) alone.",
         ),
         # class 0: row 1 = (2, 2, 2); class 1: row 3 = (6, 6, 6);
         # class 2: rows 0 and 2 -> ((0 + 4) / 2, 0, (3 + 1) / 2) = (2, 0, 2)
@@ -222,8 +238,8 @@ class_means = Task(
                 n_classes=3,
             ),
             expected=np.array([[2.0, 2.0, 2.0], [6.0, 6.0, 6.0], [2.0, 0.0, 2.0]]),
-            hint="Return one mean row per class, in the order of the classes 0, 1, ..., "
-            "shape (n_classes, n_features): average over the samples (axis 0), not the features.",
+            hint="Class 0 is (2, 2, 2), class 1 is (6, 6, 6), class 2 the mean of (0, 0, 3) and "
+            "(4, 0, 1), (2, 0, 2): one row per class, shape (3, 3).",
         ),
     ],
     mistakes=[
@@ -232,12 +248,16 @@ class_means = Task(
             "import numpy as np\ndef class_means(X, y, n_classes):\n"
             "    return np.array([X[y == d].sum(axis=0) for d in range(n_classes)])\n",
             "the mean (not the sum)",
+            hint="Row d is the mean (not the sum) of the rows of X whose label is d: "
+            "X[y == d].mean(axis=0).",
         ),
         Mistake(
             "averaged over the features",
             "import numpy as np\ndef class_means(X, y, n_classes):\n"
             "    return np.array([X[y == d].mean() for d in range(n_classes)])\n",
             "not the features",
+            hint="Average over the samples (axis 0), not the features: each class mean is a "
+            "row of n_features numbers.",
         ),
     ],
 )
@@ -259,22 +279,22 @@ nearest_mean = Task(
                 means=CORNERS,
             ),
             expected=np.array([0, 1, 2, 1]),
-            hint="Squared distances to every mean, ((X[:, None, :] - means[None, :, :])**2)"
-            ".sum(axis=2), shape (n_samples, n_classes); then the smallest: argmin over axis 1.",
+            hint="Squared distances from (1, 1), (9, -1), (2, 7), (6, 5) to the means (0, 0), "
+            "(10, 0), (0, 10): the smallest are 2, 2, 13 and 41, for classes 0, 1, 2, 1.",
         ),
         # (2, 2) is at squared distance 2 from (1, 1) and 18 from (5, 5), so class 0, although
         # its dot product with (5, 5) is larger (20 against 4); (4, 4): 18 and 2 -> class 1
         Case(
             dict(X=np.array([[2.0, 2.0], [4.0, 4.0]]), means=np.array([[1.0, 1.0], [5.0, 5.0]])),
             expected=np.array([0, 1]),
-            hint="Closest means smallest distance, not largest dot product: a mean with more "
-            "ink has a larger dot product with every image.",
+            hint="(2, 2) is at squared distance 2 from (1, 1) and 18 from (5, 5): class 0; "
+            "(4, 4) is at 18 and 2: class 1.",
         ),
         # one sample (0, 9): squared distances 81, 181, 1 -> class 2
         Case(
             dict(X=np.array([[0.0, 9.0]]), means=CORNERS),
             expected=np.array([2]),
-            hint="Return one class per row of X, shape (n_samples,).",
+            hint="One sample (0, 9), at squared distances 81, 181 and 1: class 2, shape (1,).",
         ),
     ],
     mistakes=[
@@ -284,12 +304,15 @@ nearest_mean = Task(
             "    distances = ((X[:, None, :] - means[None, :, :]) ** 2).sum(axis=2)\n"
             "    return np.argmax(distances, axis=1)\n",
             "argmin over axis 1",
+            hint="The nearest mean has the smallest distance: argmin over axis 1, not argmax.",
         ),
         Mistake(
             "largest dot product",
             "import numpy as np\ndef nearest_mean(X, means):\n"
             "    return np.argmax(X @ means.T, axis=1)\n",
             "not largest dot product",
+            hint="Closest means smallest distance, not largest dot product: a mean with more "
+            "ink has a larger dot product with every image.",
         ),
         Mistake(
             "argmin over the samples",
@@ -297,6 +320,8 @@ nearest_mean = Task(
             "    distances = ((X[:, None, :] - means[None, :, :]) ** 2).sum(axis=2)\n"
             "    return np.argmin(distances, axis=0)\n",
             "one class per row of X",
+            hint="The distances have shape (n_samples, n_classes): take the argmin over axis 1, "
+            "one class per row of X.",
         ),
     ],
 )

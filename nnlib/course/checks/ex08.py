@@ -30,21 +30,22 @@ confusion_matrix = Task(
                 n_classes=3,
             ),
             expected=np.array([[1, 0, 0], [0, 1, 1], [1, 0, 2]]),
-            hint=ROWS_HINT,
+            hint="The pairs (true, predicted) are (0,0) (1,1) (1,2) (2,2) (2,2) (2,0): row 0 "
+            "counts one (0,0), row 1 one (1,1) and one (1,2), row 2 one (2,0) and two (2,2).",
         ),
         # three samples of class 1 all predicted 0, one of class 0 predicted 0
         Case(
             dict(y_true=np.array([1, 1, 1, 0]), y_pred=np.array([0, 0, 0, 0]), n_classes=2),
             expected=np.array([[1, 0], [3, 0]]),
-            hint="A pair that occurs several times must be counted every time: "
-            "M[y_true, y_pred] += 1 counts it once. Loop over the pairs, or use "
-            "np.add.at(M, (y_true, y_pred), 1).",
+            hint="Three samples of class 1 predicted 0 and one of class 0 predicted 0: "
+            "M[1, 0] = 3 and M[0, 0] = 1.",
         ),
         # classes 2 and 3 never occur, but the matrix is still 4 x 4
         Case(
             dict(y_true=np.array([0, 1]), y_pred=np.array([1, 1]), n_classes=4),
             expected=np.array([[0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]),
-            hint="The matrix is n_classes x n_classes, even when some classes never appear.",
+            hint="Two samples, (0, 1) and (1, 1), of 4 classes: a 4 x 4 matrix with M[0, 1] = "
+            "M[1, 1] = 1 and zeros elsewhere.",
         ),
     ],
     mistakes=[
@@ -55,6 +56,7 @@ confusion_matrix = Task(
             "    np.add.at(M, (y_pred, y_true), 1)\n"
             "    return M\n",
             "rows are true classes",
+            hint=ROWS_HINT,
         ),
         Mistake(
             "repeated pairs counted once",
@@ -63,6 +65,9 @@ confusion_matrix = Task(
             "    M[y_true, y_pred] += 1\n"
             "    return M\n",
             "counts it once",
+            hint="A pair that occurs several times must be counted every time: "
+            "M[y_true, y_pred] += 1 counts it once. Loop over the pairs, or use "
+            "np.add.at(M, (y_true, y_pred), 1).",
         ),
         Mistake(
             "size taken from the labels",
@@ -72,6 +77,7 @@ confusion_matrix = Task(
             "    np.add.at(M, (y_true, y_pred), 1)\n"
             "    return M\n",
             "even when some classes never appear",
+            hint="The matrix is n_classes x n_classes, even when some classes never appear.",
         ),
     ],
 )
@@ -85,14 +91,15 @@ per_class_accuracy = Task(
         Case(
             dict(matrix=np.array([[8, 2], [1, 9]])),
             expected=np.array([0.8, 0.9]),
-            hint="Divide each diagonal entry by the sum of its row, the number of samples of "
-            "that true class: np.diag(matrix) / matrix.sum(axis=1).",
+            hint="Class 0 has 8 + 2 = 10 samples, 8 right: 0.8; class 1 has 1 + 9 = 10, 9 right: "
+            "0.9.",
         ),
         # rows sum to 1, 2 and 3: 1/1, 1/2, 2/3 (column sums would be 2, 1, 3)
         Case(
             dict(matrix=np.array([[1, 0, 0], [0, 1, 1], [1, 0, 2]])),
             expected=np.array([1.0, 0.5, 2 / 3]),
-            hint="Return one number per class, shape (n_classes,), not the overall accuracy.",
+            hint="The rows (true classes) hold 1, 2 and 3 samples, of which 1, 1 and 2 are "
+            "right: (1, 1/2, 2/3).",
         ),
     ],
     mistakes=[
@@ -101,12 +108,15 @@ per_class_accuracy = Task(
             "import numpy as np\ndef per_class_accuracy(matrix):\n"
             "    return np.diag(matrix) / matrix.sum(axis=0)\n",
             "the sum of its row",
+            hint="Divide each diagonal entry by the sum of its row, the number of samples of "
+            "that true class: np.diag(matrix) / matrix.sum(axis=1).",
         ),
         Mistake(
             "the overall accuracy",
             "import numpy as np\ndef per_class_accuracy(matrix):\n"
             "    return np.trace(matrix) / matrix.sum()\n",
             "one number per class",
+            hint="Return one number per class, shape (n_classes,), not the overall accuracy.",
         ),
     ],
 )
@@ -138,16 +148,14 @@ most_confident_mistakes = Task(
         Case(
             dict(probabilities=PROBABILITIES, y_true=TRUE_CLASSES, k=2),
             expected=np.array([2, 1]),
-            hint="A sample's confidence is the probability of the class the network predicted, "
-            "probabilities.max(axis=1), not the probability of the true class. Keep only the "
-            "mistakes, then sort them by confidence, most confident first.",
+            hint="The mistakes are samples 1, 2 and 3, predicted with confidence 0.6, 0.8 and "
+            "0.5: the two most confident are 2, then 1.",
         ),
         # all three mistakes, in the order 0.8, 0.6, 0.5
         Case(
             dict(probabilities=PROBABILITIES, y_true=TRUE_CLASSES, k=3),
             expected=np.array([2, 1, 3]),
-            hint="Most confident first: sort the confidences in decreasing order, e.g. "
-            "np.argsort(-confidence).",
+            hint="All three mistakes, most confident first: 2 (0.8), 1 (0.6), 3 (0.5).",
         ),
         # two classes, one mistake (sample 1: predicted 0 at 0.9, true 1); k = 3 gives just it
         Case(
@@ -157,8 +165,8 @@ most_confident_mistakes = Task(
                 k=3,
             ),
             expected=np.array([1]),
-            hint="Return the indices of the mistakes only; if there are fewer than k, return "
-            "them all.",
+            hint="Only sample 1 is a mistake (predicted 0, true 1): with k = 3, the answer is "
+            "just [1].",
         ),
     ],
     mistakes=[
@@ -169,6 +177,8 @@ most_confident_mistakes = Task(
             "    p_true = probabilities[wrong, y_true[wrong]]\n"
             "    return wrong[np.argsort(p_true)][:k]\n",
             "not the probability of the true class",
+            hint="A sample's confidence is the probability of the class the network predicted, "
+            "probabilities.max(axis=1), not the probability of the true class.",
         ),
         Mistake(
             "least confident first",
@@ -176,12 +186,16 @@ most_confident_mistakes = Task(
             "    wrong = np.flatnonzero(probabilities.argmax(axis=1) != y_true)\n"
             "    return wrong[np.argsort(probabilities[wrong].max(axis=1))][:k]\n",
             "sort the confidences in decreasing order",
+            hint="Most confident first: sort the confidences in decreasing order, e.g. "
+            "np.argsort(-confidence).",
         ),
         Mistake(
             "right answers included",
             "import numpy as np\ndef most_confident_mistakes(probabilities, y_true, k):\n"
             "    return np.argsort(-probabilities.max(axis=1))[:k]\n",
             "the mistakes only",
+            hint="Keep the mistakes only, predicted != y_true, before sorting: a confident "
+            "right answer is not a mistake.",
         ),
     ],
 )
@@ -196,8 +210,8 @@ weight_images = Task(
         Case(
             dict(W=np.arange(8.0).reshape(4, 2), side=2),
             expected=np.array([[[0.0, 2.0], [4.0, 6.0]], [[1.0, 3.0], [5.0, 7.0]]]),
-            hint="Column j of W holds unit j's weights, one per pixel: take the columns "
-            "(transpose, W.T) before you reshape.",
+            hint="Unit 0's weights are column 0 of W, (0, 2, 4, 6), the image [[0, 2], [4, 6]]; "
+            "unit 1's are (1, 3, 5, 7).",
         ),
         # W = arange(27).reshape(9, 3): unit j's pixel p is 3 p + j, and pixel p sits in row
         # p // 3, column p % 3, so image j is [[j, j+3, j+6], [j+9, j+12, j+15], [j+18, ...]]
@@ -210,8 +224,8 @@ weight_images = Task(
                     [[2, 5, 8], [11, 14, 17], [20, 23, 26]],
                 ]
             ),
-            hint="Pixel p of an image sits in row p // side and column p % side, as "
-            "reshape(side, side) lays it out (C order): do not transpose the images themselves.",
+            hint="Unit j's pixel p is W[p, j] = 3 p + j, and pixel p sits in row p // 3, column "
+            "p % 3: image j is [[j, j+3, j+6], [j+9, j+12, j+15], [j+18, j+21, j+24]].",
         ),
     ],
     mistakes=[
@@ -219,12 +233,16 @@ weight_images = Task(
             "rows of W taken as units",
             "def weight_images(W, side):\n    return W.reshape(-1, side, side)\n",
             "take the columns",
+            hint="Column j of W holds unit j's weights, one per pixel: take the columns "
+            "(transpose, W.T) before you reshape.",
         ),
         Mistake(
             "each image transposed",
             "def weight_images(W, side):\n"
             "    return W.T.reshape(-1, side, side).transpose(0, 2, 1)\n",
             "do not transpose the images themselves",
+            hint="Pixel p of an image sits in row p // side and column p % side, as "
+            "reshape(side, side) lays it out (C order): do not transpose the images themselves.",
         ),
     ],
 )
@@ -268,21 +286,20 @@ save_and_load = Task(
                 ]
             ),
             verify=_round_trip,
-            hint="Give np.savez each array as its own keyword, "
-            "np.savez(path, **{f'param_{i}': p for i, p in enumerate(params)}): "
-            "np.savez(path, params) would try to make one array of them all.",
+            hint="A layer's W, shape (2, 3), and b, shape (3,), in float32: both must come back "
+            "as they went in, in that order.",
         ),
         # twelve arrays holding 0, 1, ..., 11: the order must survive the round trip
         Case(
             dict(params=[np.full(2, i, dtype=np.float32) for i in range(12)]),
             verify=_round_trip,
-            hint=ORDER_HINT,
+            hint="Twelve arrays holding 0, 1, ..., 11: they must come back in that order.",
         ),
         # other dtypes come back unchanged: float64 and int64
         Case(
             dict(params=[np.array([[1.5, -2.0]]), np.array([7, 8, 9], dtype=np.int64)]),
             verify=_round_trip,
-            hint="Return the arrays exactly as np.load gives them: no conversion.",
+            hint="A float64 and an int64 array: they must come back with their dtypes.",
         ),
     ],
     mistakes=[
@@ -295,6 +312,9 @@ save_and_load = Task(
             "        with np.load(path, allow_pickle=False) as data:\n"
             "            return list(data['arr_0'])\n",
             "would try to make one array of them all",
+            hint="Give np.savez each array as its own keyword, "
+            "np.savez(path, **{f'param_{i}': p for i, p in enumerate(params)}): "
+            "np.savez(path, params) would try to make one array of them all.",
         ),
         Mistake(
             "names sorted",
@@ -305,6 +325,7 @@ save_and_load = Task(
             "        with np.load(path, allow_pickle=False) as data:\n"
             "            return [data[name] for name in sorted(data.files)]\n",
             "sorted names put param_10 before param_2",
+            hint=ORDER_HINT,
         ),
         Mistake(
             "converted to float32",
@@ -315,6 +336,8 @@ save_and_load = Task(
             "        with np.load(path, allow_pickle=False) as data:\n"
             "            return [data[name].astype(np.float32) for name in data.files]\n",
             "keep each array's dtype",
+            hint="Return the arrays exactly as np.load gives them: keep each array's dtype, "
+            "no conversion.",
         ),
     ],
 )
