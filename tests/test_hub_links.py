@@ -73,7 +73,8 @@ def test_the_readme_opens_chapter_01_on_binder_from_the_course_repository():
         "https://mybinder.org/v2/gh/neuron-to-mnist/neuron-to-mnist/main"
         "?urlpath=lab/tree/chapters/01_single_neuron.md"
     )
-    assert f"({link})" in (ROOT / "README.md").read_text(encoding="utf-8")
+    for guide in ("README.md", "deploy/README.md"):
+        assert f"({link})" in (ROOT / guide).read_text(encoding="utf-8"), guide
     with pytest.raises(ValueError, match="must be a GitHub address"):
         binder_link("https://gitlab.com/a/b")
 
