@@ -133,9 +133,13 @@ class Hub:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        wait_until_answering(
-            self.process, lambda: self.api("GET", "hub/api/"), "JupyterHub", self.log
-        )
+        try:
+            wait_until_answering(
+                self.process, lambda: self.api("GET", "hub/api/"), "JupyterHub", self.log
+            )
+        except (RuntimeError, TimeoutError):
+            self.stop()  # a hub that never answered may still have started its proxy or services
+            raise
         return self
 
     def api(self, method: str, path: str) -> dict:
@@ -158,7 +162,11 @@ class Hub:
         """Remember every process the hub has started so far (proxy, services, students'
         servers, their kernels), so that :meth:`stop` can prove they all ended."""
         known = {p.pid for p in self.started}
-        for child in psutil.Process(self.process.pid).children(recursive=True):
+        try:
+            children = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:  # the hub has exited; what it started was noted before
+            return
+        for child in children:
             if child.pid not in known:
                 self.started.append(child)
             with contextlib.suppress(psutil.Error):
