@@ -1,17 +1,21 @@
-"""How long ``nnlib grade`` takes for a class of 30 mixed submissions, hostile ones included.
+"""How long ``nnlib grade`` takes for a class of 30 submissions, 22 of them hostile.
 
 Run from the repository root (best on a quiet machine):
 
     .venv/bin/python benchmarks/bench_grading.py          # 30 submissions, 2 at a time
     .venv/bin/python benchmarks/bench_grading.py -j 4
 
-The class is built from ``tests/grading/attacks.py``: correct, blank and partly right notebooks,
-tampered ones, and hostile ones (an endless loop, a kernel that ignores interrupts, a memory
-bomb, exits and self-kills, an output flood, patched numpy and checker, lying return values,
-network and file-system attacks). They are graded with the default limits of ``nnlib grade``
-(10 s per cell, 60 s per notebook, 2 GiB), so the endless loop and the ignored interrupt cost
-their full time-outs. It prints the wall-clock time (target: under 2 minutes on 2 cores) and
-checks that every learner has a row with exactly the expected score.
+The class is built from ``tests/grading/attacks.py``: 8 honest notebooks (correct, blank, partly
+right, tampered, copying the visible answers) and 22 hostile ones: an endless loop, a kernel that
+ignores interrupts, memory bombs (one spread over three processes), exits and self-kills, an
+output flood, a fork bomb, a full disk, ``kill(-1)``, daemons and files left behind, a planted
+``.pth``, raw sockets and curl, reads of the course's sources and git history, attempts on other
+kernels, forged results and feedback, exfiltrated hidden inputs. Each is graded in its own
+bubblewrap sandbox with the default limits of ``nnlib grade`` (10 s per cell, 60 s per notebook)
+but 1024 MiB of memory (the memory attack needs more than that to win), so the endless loop and
+the ignored interrupt cost their full time-outs. It prints the wall-clock time (target: under
+2 minutes on 2 cores), the time per submission, and checks that every learner has a row with
+exactly the expected total.
 """
 
 from __future__ import annotations
@@ -30,8 +34,18 @@ from grading.attacks import ATTACKS, MAX_NOTEBOOK_MB, Context, hidden_source  # 
 from nnlib.course import sandbox  # noqa: E402
 from nnlib.course.grade import grade  # noqa: E402
 
-CHEAP = {"json_list", "empty_file", "huge_notebook"}  # need no kernel; left out: 30 remain
-CLASS = [attack for attack in ATTACKS if attack.name not in CHEAP]
+HONEST = ["correct", "blank", "partly_right", "copies_visible_answers", "checks_made_pass",
+          "duplicated_cells", "x", "alice"]  # fmt: skip
+HOSTILE = [
+    "endless_loop", "ignores_interrupt", "memory_bomb", "sys_exit", "os_exit", "kills_itself",
+    "output_flood", "patches_numpy_builtins_checker", "steals_hidden_tests", "writes_results",
+    "forges_results_then_exits", "reads_course_repository", "fork_bomb",
+    "connects_to_other_kernels", "fills_every_disk", "leaves_files_and_daemons",
+    "kills_every_process", "plants_pth_in_venv", "network_by_raw_socket_and_curl",
+    "exfiltrates_hidden_inputs", "forges_feedback", "memory_across_children",
+]  # fmt: skip
+CLASS = [attack for attack in ATTACKS if attack.name in {*HONEST, *HOSTILE}]
+LIMITS = sandbox.Limits(memory_mb=1024)
 
 
 def main() -> int:
@@ -47,9 +61,11 @@ def main() -> int:
         for attack in CLASS:
             attack.write(base / "submissions", context)
         print(f"sandbox: {sandbox.describe()}")
-        print(f"grading {len(CLASS)} submissions, {args.jobs} at a time...")
+        print(
+            f"grading {len(CLASS)} submissions ({len(HOSTILE)} hostile), {args.jobs} at a time..."
+        )
         start = time.perf_counter()
-        grade(source, [base / "submissions"], base / "out", jobs=args.jobs,
+        grade(source, [base / "submissions"], base / "out", LIMITS, jobs=args.jobs,
               max_mb=MAX_NOTEBOOK_MB, report=lambda line: None)  # fmt: skip
         seconds = time.perf_counter() - start
         with open(base / "out" / "gradebook.csv", newline="", encoding="utf-8") as file:
@@ -57,9 +73,10 @@ def main() -> int:
     wrong = [
         attack.name
         for attack in CLASS
-        if attack.name not in rows or float(rows[attack.name]["total"]) != sum(attack.scores)
+        if attack.learner not in rows or float(rows[attack.learner]["total"]) != sum(attack.scores)
     ]
-    print(f"{len(CLASS)} submissions graded in {seconds:.1f} s (target: under 120 s)")
+    print(f"{len(CLASS)} submissions graded in {seconds:.1f} s (target: under 120 s), "
+          f"{seconds / len(CLASS) * args.jobs:.2f} s each per slot")  # fmt: skip
     print(f"rows: {len(rows)} of {len(CLASS)}; wrong totals: {wrong or 'none'}")
     return 0 if seconds < 120 and not wrong and len(rows) == len(CLASS) else 1
 

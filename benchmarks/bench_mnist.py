@@ -11,11 +11,13 @@ It prints, measured in turns in the same run (one epoch of each per round, the b
   both layers, dW of both, dX of the second only) timed as bare ``numpy.matmul`` calls at the
   network's exact shapes, with nothing else in between;
 * nnlib's time per epoch (``fit``: shuffling, forward, loss, backward, SGD) and its ratio to that
-  bound (target: within 1.3x);
-* the time of the same arithmetic as one bare numpy loop, for reference: what numpy itself allows;
+  bound, for reference;
+* the time of the same arithmetic as one bare numpy loop, what numpy itself allows, and nnlib's
+  ratio to it, the library's own cost (target: within 1.15x, median of the rounds);
 * PyTorch's time per epoch for the same network, float32, same threads, same batch size, if PyTorch
-  is installed (``pip install torch==2.13.0``), and the ratio (target: nnlib at least 1.2x faster);
-* the peak memory of a full ``nnlib mnist`` training run (target: under 1.5 GB);
+  is installed (``pip install torch==2.13.0``), and the ratio (target: nnlib at least 1.10x
+  faster, median of the rounds);
+* the peak memory of a full ``nnlib mnist`` training run (target: under 1 GB);
 * with ``--seeds N``, the test accuracy of the 20-epoch seed network for seeds 0..N-1
   (target: at least 97.4%).
 """
@@ -95,10 +97,13 @@ def bare_numpy_epoch(X: np.ndarray, y: np.ndarray) -> Callable[[], float]:
             X_batch, y_batch = X[rows], labels[rows]
             A = X_batch @ W1
             A += b1
-            np.negative(A, out=A)  # sigmoid, in place
-            np.exp(A, out=A)
+            top = A >= 0  # sigmoid, split as nnlib's: where(z >= 0, 1, e) / (1 + e)
+            np.abs(A, out=A)
+            np.negative(A, out=A)
+            np.exp(A, out=A)  # e = exp(-|z|)
+            top = np.where(top, 1, A)
             A += 1
-            np.reciprocal(A, out=A)
+            np.divide(top, A, out=A)
             Z = A @ W2
             Z += b2
             n_correct += np.count_nonzero(Z.argmax(axis=1) == y_batch)
@@ -227,7 +232,9 @@ def main() -> None:
             a / b for a, b in zip(times[numerator], times[denominator], strict=True)
         )
 
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"seed network 784-500-10, batch {BATCH}, float32, {os.cpu_count()} cores")
+    print(f"load average (1, 5, 15 min) after the timed epochs: {load}")
     print(f"{args.rounds} rounds; each times one epoch of each, the best epoch is kept")
     print(f"matrix products per epoch:  {gflop:.1f} GFLOP")
     print(f"BLAS lower bound per epoch: {bound:.3f} s  ({gflop / bound:.1f} GFLOP/s)")
@@ -238,11 +245,13 @@ def main() -> None:
         )
     print(
         f"nnlib time per epoch:       {ours:.3f} s  = {ours / bound:.2f}x the bound "
-        f"(target <= 1.30x; median of the rounds {typical('nnlib', 'bound'):.2f}x)"
+        f"(median of the rounds {typical('nnlib', 'bound'):.2f}x)"
     )
     print(
         f"bare numpy loop per epoch:  {min(times['numpy']):.3f} s  = "
-        f"{min(times['numpy']) / bound:.2f}x the bound (nnlib's arithmetic with no library)"
+        f"{min(times['numpy']) / bound:.2f}x the bound (nnlib's arithmetic with no library); "
+        f"nnlib is {ours / min(times['numpy']):.2f}x it (target <= 1.15x; median of the rounds "
+        f"{typical('nnlib', 'numpy'):.2f}x)"
     )
     if not times["torch"]:
         print("PyTorch: not installed (pip install torch==2.13.0 to compare)")
@@ -250,7 +259,7 @@ def main() -> None:
         torch_time = min(times["torch"])
         print(
             f"PyTorch time per epoch:     {torch_time:.3f} s  = nnlib is "
-            f"{torch_time / ours:.2f}x faster (target >= 1.20x; median of the rounds "
+            f"{torch_time / ours:.2f}x faster (target >= 1.10x; median of the rounds "
             f"{typical('torch', 'nnlib'):.2f}x)"
         )
 
@@ -260,7 +269,7 @@ def main() -> None:
         accuracies.append(accuracy)
         print(
             f"20 epochs, seed {seed}: test accuracy {accuracy:.4f} in {seconds:.1f} s "
-            f"(peak memory {peak:.0f} MB, target < 1536 MB)"
+            f"(peak memory {peak:.0f} MB, target < 1024 MB)"
         )
         if not args.seeds:
             break

@@ -12,14 +12,15 @@ module                    idea                                                 c
 ``nnlib.labels``          label encodings: class indices and one-hot rows      03
 ``nnlib.losses``          losses (MSE, cross-entropy) and their gradients      03, 05
 ``nnlib.gradcheck``       finite-difference gradients to check analytic ones   03, 05
-``nnlib.layers``          layers: Dense, activations, Dropout, RandomShift     04, 05, 10
+``nnlib.layers``          layers: Dense, activations, Flatten, Dropout, ...    04, 05, 10
 ``nnlib.network``         Sequential: forward, backward, predict, save/load    04, 05, 08
 ``nnlib.autograd``        a scalar autograd Value, backward, graph drawing     05
-``nnlib.init``            weight initialisers: normal, Glorot, He              06
-``nnlib.optim``           optimisers: SGD with momentum, Adam; lr decay        06, 10
+``nnlib.init``            weight initializers: normal, Glorot, He              06
+``nnlib.optim``           optimizers: SGD with momentum, Adam; lr decay        06, 10
 ``nnlib.training``        mini-batches, the training loop fit, evaluate        06
 ``nnlib.metrics``         accuracy and the confusion matrix                    06
 ``nnlib.data``            MNIST: IDX files, checked loading, scaling           07
+``nnlib.fetch``           where the MNIST files are found; their download      07
 ``nnlib.mnist``           the seed network's recipe, and chapter 10's options  08, 10
 ========================  ===================================================  =======
 

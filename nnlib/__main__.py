@@ -3,13 +3,21 @@
 and ``return``.
 
 Each subcommand is a thin layer over a function of the library or of ``nnlib.course``, so that
-what a terminal does and what a notebook does are the same code.
+what a terminal does and what a notebook does are the same code. The subcommands are a table,
+:data:`COMMANDS`: a name, a one-line help, a function that adds the command's options and one
+that runs it. Both import what they need when called, so the library's own install (``pip
+install nnlib``, no extras) runs ``nnlib mnist``, and a command whose extra is missing says
+which one to install. Adding a command is adding a row.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 
@@ -22,12 +30,21 @@ def _lab(args: argparse.Namespace) -> int:
     return lab.launch(args.jupyter_args)
 
 
+def _lab_arguments(lab: argparse.ArgumentParser) -> None:
+    lab.add_argument(
+        "--configure-only",
+        action="store_true",
+        help="only make .md files open as notebooks, do not start JupyterLab",
+    )
+    lab.epilog = "Any other option goes to JupyterLab, e.g. nnlib lab --no-browser --port 8889."
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from nnlib.course.doctor import diagnose, report
 
     findings = diagnose()
     print(report(findings))
-    return 0 if all(finding.ok for finding in findings) else 1
+    return 0 if all(finding.ok or finding.advisory for finding in findings) else 1
 
 
 def _release(args: argparse.Namespace) -> int:
@@ -60,23 +77,39 @@ def _grade(args: argparse.Namespace) -> int:
 
     print(f"sandbox: {sandbox.describe()}")
     start = time.monotonic()
+    submissions = [Path(p) for p in args.submissions]
     try:
-        grades = grade(
+        run = grade(
             Path(args.source),
-            [Path(p) for p in args.submissions],
+            submissions,
             Path(args.out),
             limits_from(args),
             jobs=args.jobs,
             max_mb=args.max_notebook_mb,
+            only=args.only,
+            no_isolation=args.no_isolation,
         )
-    except GradingError as error:
+    except (GradingError, ValueError) as error:
         print(f"nnlib grade: error: {error}", file=sys.stderr)
         return 2
     seconds = time.monotonic() - start
+    for entry in run.ignored:
+        print(f"not graded: {entry}")
     print(
-        f"graded {len(grades)} notebooks in {seconds:.1f} s: see {Path(args.out) / 'gradebook.csv'}"
+        f"graded {len(run.grades)} notebooks in {seconds:.1f} s: "
+        f"see {Path(args.out) / 'gradebook.csv'}"
     )
-    return 0
+    for problem in run.write_errors:
+        print(f"nnlib grade: could not write {problem}", file=sys.stderr)
+    if run.to_regrade:
+        failed = f"{len(run.to_regrade)} learner(s), not graded: {', '.join(run.to_regrade)}"
+        print(f"nnlib grade: the grader failed for {failed}. Re-grade only them with:",
+              file=sys.stderr)  # fmt: skip
+        print(
+            "  " + run.regrade_command(Path(args.source), submissions, Path(args.out)),
+            file=sys.stderr,
+        )
+    return 1 if run.to_regrade or run.write_errors else 0
 
 
 def _gradescope(args: argparse.Namespace) -> int:
@@ -130,38 +163,19 @@ def _mnist(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="nnlib", description="From a Neuron to MNIST: the course's command line."
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    lab = commands.add_parser("lab", help="open the course in JupyterLab")
-    lab.add_argument(
-        "--configure-only",
-        action="store_true",
-        help="only make .md files open as notebooks, do not start JupyterLab",
-    )
-    lab.add_argument(
-        "jupyter_args", nargs=argparse.REMAINDER, help="passed on to JupyterLab (e.g. --no-browser)"
-    )
-    lab.set_defaults(run=_lab)
-
-    check = commands.add_parser("check", help="run the self-checks of an exercise notebook")
+def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument(
         "notebook", help="your exercise notebook, e.g. exercises/ex01_single_neuron.ipynb"
     )
     check.add_argument("--task", help="check only this task (default: all)")
-    check.set_defaults(run=_check)
 
-    doctor = commands.add_parser("doctor", help="check your set-up and say how to fix it")
-    doctor.set_defaults(run=_doctor)
 
-    mnist = commands.add_parser(
-        "mnist",
-        help="train the seed MNIST network (784-500-10) from the terminal",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    """For a command without options."""
+
+
+def _mnist_arguments(mnist: argparse.ArgumentParser) -> None:
+    mnist.formatter_class = argparse.ArgumentDefaultsHelpFormatter
     mnist.add_argument("--epochs", type=int, default=20)
     mnist.add_argument("--learning-rate", "--lr", type=float, default=0.5)
     mnist.add_argument("--batch-size", type=int, default=128)
@@ -173,37 +187,25 @@ def build_parser() -> argparse.ArgumentParser:
     mnist.add_argument("--data-dir", help="folder with the four MNIST files (default: bundled)")
     mnist.add_argument("--save", metavar="PATH", help="save the trained network (.npz)")
     mnist.add_argument("--quiet", action="store_true", help="no progress bar")
-    mnist.set_defaults(run=_mnist)
 
-    release = commands.add_parser(
-        "release", help="(instructors) regenerate the student versions of the exercises"
-    )
+
+def _release_arguments(release: argparse.ArgumentParser) -> None:
     release.add_argument("--exercises", default="exercises", help="the exercises folder")
-    release.set_defaults(run=_release)
 
-    progress = commands.add_parser(
-        "progress", help="which exercise tasks pass their visible checks, as a table"
-    )
+
+def _progress_arguments(progress: argparse.ArgumentParser) -> None:
     progress.add_argument(
         "exercises", nargs="?", help="the folder of your exercise notebooks (default: exercises)"
     )
-    progress.set_defaults(run=_progress)
-    _add_grading_commands(commands)
-    from nnlib.course.hub import add_commands as add_hub_commands
-
-    add_hub_commands(commands)  # hub-link, collect, return: for a class on a JupyterHub
-    return parser
 
 
-def _add_grading_commands(commands) -> None:
+def _grade_arguments(grade: argparse.ArgumentParser) -> None:
     from nnlib.course.gradescope import add_limit_options
     from nnlib.course.submissions import MAX_NOTEBOOK_MB
 
-    grade = commands.add_parser(
-        "grade",
-        help="(instructors) grade submitted notebooks safely into a gradebook",
-        description="Grade each submission in its own sandboxed kernel; write DIR/gradebook.csv, "
-        "DIR/<name>/feedback.md and DIR/<name>/results.json (Gradescope's format).",
+    grade.description = (
+        "Grade each submission in its own sandboxed kernel; write DIR/gradebook.csv, "
+        "DIR/<name>/feedback.md and DIR/<name>/results.json (Gradescope's format)."
     )
     grade.add_argument("source", help="the instructor's source notebook (with solutions)")
     grade.add_argument(
@@ -214,21 +216,132 @@ def _add_grading_commands(commands) -> None:
     grade.add_argument(
         "--max-notebook-mb", type=float, default=MAX_NOTEBOOK_MB, help="larger files are refused"
     )
+    grade.add_argument("--only", nargs="+", default=[], metavar="NAME",
+                       help="grade only these learners (a re-grade)")  # fmt: skip
+    grade.add_argument("--no-isolation", action="store_true",
+                       help="grade without a sandbox where none can be made, giving up isolation: "
+                       "only for work you trust; never as root")  # fmt: skip
     add_limit_options(grade)
-    grade.set_defaults(run=_grade)
 
-    gradescope = commands.add_parser(
-        "gradescope", help="(instructors) write a Gradescope autograder zip for an exercise"
-    )
+
+def _gradescope_arguments(gradescope: argparse.ArgumentParser) -> None:
+    from nnlib.course.gradescope import add_limit_options
+
     gradescope.add_argument("source", help="the instructor's source notebook (with solutions)")
     gradescope.add_argument("--out", default="autograder.zip", help="the zip to write")
     add_limit_options(gradescope)
-    gradescope.set_defaults(run=_gradescope)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its help line, what adds its options, and what runs it."""
+
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    passes_on_options: bool = False  # unknown options go to the program it starts (lab)
+
+
+def _hub_command(name: str, help: str) -> Command:
+    """Command ``name`` of ``nnlib.course.hub`` (a class on a JupyterHub), imported when used."""
+
+    def arguments(parser: argparse.ArgumentParser) -> None:
+        from nnlib.course.hub import COMMANDS as HUB_COMMANDS
+
+        HUB_COMMANDS[name][0](parser)
+
+    def run(args: argparse.Namespace) -> int:
+        from nnlib.course.hub import COMMANDS as HUB_COMMANDS
+
+        return HUB_COMMANDS[name][1](args)
+
+    return Command(help, arguments, run)
+
+
+COMMANDS: dict[str, Command] = {
+    "lab": Command("open the course in JupyterLab", _lab_arguments, _lab, passes_on_options=True),
+    "check": Command("run the self-checks of an exercise notebook", _check_arguments, _check),
+    "doctor": Command("check your set-up and say how to fix it", _no_arguments, _doctor),
+    "mnist": Command(
+        "train the seed MNIST network (784-500-10) from the terminal", _mnist_arguments, _mnist
+    ),
+    "release": Command(
+        "(instructors) regenerate the student versions of the exercises",
+        _release_arguments,
+        _release,
+    ),
+    "progress": Command(
+        "which exercise tasks pass their visible checks, as a table", _progress_arguments, _progress
+    ),
+    "grade": Command(
+        "(instructors) grade submitted notebooks safely into a gradebook", _grade_arguments, _grade
+    ),
+    "gradescope": Command(
+        "(instructors) write a Gradescope autograder zip for an exercise",
+        _gradescope_arguments,
+        _gradescope,
+    ),
+    "hub-link": _hub_command(
+        "hub-link", "(instructors) print the link that pulls the course into each student's home"
+    ),
+    "collect": _hub_command(
+        "collect", "(instructors) gather an exercise from every student for nnlib grade"
+    ),
+    "return": _hub_command(
+        "return", "(instructors) put each student's feedback from nnlib grade into their home"
+    ),
+}
+"""The subcommands, in the order ``nnlib --help`` lists them."""
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand; only ``command``'s options are added (and imported)."""
+    parser = argparse.ArgumentParser(
+        prog="nnlib", description="From a Neuron to MNIST: the course's command line."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, spec in COMMANDS.items():
+        subparser = commands.add_parser(name, help=spec.help, description=spec.help)
+        if name == command:
+            spec.arguments(subparser)
+            subparser.set_defaults(run=spec.run)
+    return parser
+
+
+def _extra_providing(package: str) -> str | None:
+    """The extra of nnlib that installs ``package`` (an import name), if any."""
+    for requirement in metadata.requires("nnlib") or []:
+        name = re.match(r"[A-Za-z0-9_.-]+", requirement)[0]
+        extra = re.search(r"extra\s*==\s*[\"']([^\"']+)", requirement)
+        if extra and name.lower().replace("-", "_") == package.lower():
+            return extra[1]
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.run(args)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((word for word in argv if not word.startswith("-")), None)
+    spec = COMMANDS.get(command)
+    try:
+        parser = build_parser(command)
+        if spec is not None and spec.passes_on_options:
+            args, passed_on = parser.parse_known_args(argv)
+            args.jupyter_args = [word for word in passed_on if word != "--"]
+        else:
+            args = parser.parse_args(argv)
+        return args.run(args)
+    except ModuleNotFoundError as error:
+        package = (error.name or "").split(".")[0]
+        extra = _extra_providing(package)
+        if extra is None:
+            raise
+        print(
+            f"nnlib {command}: error: this command needs {package}, which nnlib's {extra!r} "
+            f"extra installs: pip install 'nnlib[{extra}]' (from the course folder: "
+            f"pip install -e '.[{extra}]').",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

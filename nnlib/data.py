@@ -2,50 +2,30 @@
 
 Introduced in chapter 07 ("The MNIST data"). MNIST comes as four IDX files: a tiny header that
 says what the numbers are (their type and the array's shape), then the numbers themselves,
-big-endian. :func:`read_idx` parses any IDX file; :func:`load_mnist` finds the four MNIST files
-(bundled with the course, or downloaded once into a cache), verifies each one against its
-published checksum and returns them exactly as ``keras.datasets.mnist.load_data()`` does, so that
-the classic listings of chapter 09 read the same arrays. A network wants each image as one row of
-784 numbers in [0, 1] and each label as a one-hot row: :func:`flatten_and_scale` does the first,
-and :func:`~nnlib.labels.one_hot` (chapter 03) is re-exported here for the second, with
-:func:`~nnlib.training.minibatches` (chapter 06) to cut the data into batches.
+big-endian. :func:`parse_idx` turns those bytes into an array and :func:`read_idx` reads any IDX
+file; :func:`load_mnist` reads the four MNIST files, verifies each one against its published
+checksum and returns them exactly as ``keras.datasets.mnist.load_data()`` does, so that the
+classic listings of chapter 09 read the same arrays. (Where the files are looked for, and their
+download when they are nowhere, is ``nnlib.fetch``'s business.) A network wants each image as one
+row of 784 numbers in [0, 1]: :func:`flatten_and_scale` does that; the labels' one-hot rows are
+:func:`nnlib.labels.one_hot`'s (chapter 03).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import http.client
 import math
 import os
-import tempfile
-import urllib.request
-import warnings
 import zlib
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
+from numpy.typing import ArrayLike, DTypeLike
 
-from nnlib import __version__
-from nnlib.labels import one_hot
-from nnlib.training import minibatches
+from nnlib.fetch import BUNDLED_DIR, find_mnist, how_to_replace
 
-__all__ = [
-    "MIRRORS",
-    "MNIST_MD5",
-    "flatten_and_scale",
-    "load_mnist",
-    "minibatches",
-    "one_hot",
-    "read_idx",
-]
-
-MIRRORS: tuple[str, ...] = (
-    "https://ossci-datasets.s3.amazonaws.com/mnist/",
-    "https://storage.googleapis.com/cvdf-datasets/mnist/",
-)
-"""Public mirrors of the original MNIST files, tried in order by :func:`load_mnist`."""
+__all__ = ["BUNDLED_DIR", "MNIST_MD5", "flatten_and_scale", "load_mnist", "parse_idx", "read_idx"]
 
 MNIST_MD5: dict[str, str] = {
     "train-images-idx3-ubyte.gz": "6bbc9ace898e44ae57da46a324031adb",
@@ -56,10 +36,6 @@ MNIST_MD5: dict[str, str] = {
 """The four MNIST files, in the order :func:`load_mnist` returns them, and the published MD5 of
 each one's *uncompressed* bytes. The uncompressed bytes are checked because the same data is
 served gzipped in different ways (the bundled copies were recompressed)."""
-
-BUNDLED_DIR = Path(__file__).resolve().parents[1] / "data" / "mnist"
-ENV_VAR = "NNLIB_MNIST_DIR"
-TIMEOUT = 30.0  # seconds a mirror may stay silent before it counts as failed
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _IDX_DTYPES = {
@@ -101,7 +77,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         the data is shorter or longer than the header promises.
     """
     path = Path(path)
-    return _parse_idx(_read_bytes(path, _IDX_FIX), path, _IDX_FIX)
+    return parse_idx(_read_bytes(path, _IDX_FIX), path, _IDX_FIX)
 
 
 def _read_bytes(path: Path, fix: str) -> bytes:
@@ -117,8 +93,19 @@ def _read_bytes(path: Path, fix: str) -> bytes:
         ) from error
 
 
-def _parse_idx(raw: bytes, path: Path, fix: str) -> np.ndarray:
-    """Check the IDX header against the data's size, then view the data as an array."""
+def parse_idx(raw: bytes, path: str | os.PathLike = "<bytes>", fix: str = _IDX_FIX) -> np.ndarray:
+    """The array that the bytes of an IDX file hold, after checking the header against the size.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's bytes, uncompressed: the magic number ``0 0 type ndim``, ``ndim`` big-endian
+        32-bit sizes, then the data (see :func:`read_idx`).
+    path : str or path-like
+        Where the bytes come from, for error messages.
+    fix : str
+        What to do about a bad file, for error messages.
+    """
     if len(raw) < 4 or raw[:2] != b"\x00\x00":
         raise ValueError(
             f"read_idx: {path} is not an IDX file: it must start with two zero bytes, a type code "
@@ -166,8 +153,9 @@ def load_mnist(
     4. The user cache, ``$XDG_CACHE_HOME/nnlib/mnist`` (by default ``~/.cache/nnlib/mnist``).
 
     If neither 3 nor 4 holds all four files and ``download`` is true, the missing ones are
-    downloaded into the cache from :data:`MIRRORS`, each verified before it is (atomically) put
-    in place; a mirror that fails or serves a damaged file is skipped with a warning.
+    downloaded into the cache from :data:`nnlib.fetch.MIRRORS`, each verified before it is
+    (atomically) put in place; a mirror that fails or serves a damaged file is skipped with a
+    warning.
 
     Parameters
     ----------
@@ -194,14 +182,16 @@ def load_mnist(
     ConnectionError
         If a download was needed and every mirror failed.
     """
-    folder = _find_mnist(directory, download=download, progress=progress)
+    folder = find_mnist(
+        directory, list(MNIST_MD5), download=download, progress=progress, verify=_verified_bytes
+    )
     X_train, y_train, X_test, y_test = (_read_mnist_file(folder / name) for name in MNIST_MD5)
     return (X_train, y_train), (X_test, y_test)
 
 
 def _read_mnist_file(path: Path) -> np.ndarray:
-    fix = _mnist_fix(path)
-    return _parse_idx(_verified_bytes(path, path.name, fix), path, fix)
+    fix = how_to_replace(path)
+    return parse_idx(_verified_bytes(path, path.name, fix), path, fix)
 
 
 def _verified_bytes(path: Path, name: str, fix: str) -> bytes:
@@ -216,130 +206,7 @@ def _verified_bytes(path: Path, name: str, fix: str) -> bytes:
     return raw
 
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nnlib" / "mnist"
-
-
-def _mnist_fix(path: Path) -> str:
-    """How to replace a damaged MNIST file, which depends on where it lives."""
-    if path.parent == BUNDLED_DIR:
-        return (
-            f"Restore it with `git checkout -- data/mnist/{path.name}` in the course repository, "
-            f"or delete it and load_mnist() will download a fresh copy into {_cache_dir()}."
-        )
-    if path.parent == _cache_dir():
-        return "Delete it and run load_mnist() again to download a fresh copy."
-    return (
-        "Replace it with a good copy: the course repository ships one in data/mnist/ "
-        "(its README also lists mirrors to download it from)."
-    )
-
-
-def _missing(folder: Path) -> list[str]:
-    return [name for name in MNIST_MD5 if not (folder / name).is_file()]
-
-
-def _find_mnist(directory, *, download: bool, progress: bool) -> Path:
-    """The folder to read the four files from, downloading them into the cache if allowed."""
-    names = ", ".join(MNIST_MD5)
-    chosen = directory if directory is not None else os.environ.get(ENV_VAR) or None
-    if chosen is not None:
-        folder = Path(chosen).expanduser()
-        missing = _missing(folder)
-        if missing:
-            source = (
-                "directory argument" if directory is not None else f"environment variable {ENV_VAR}"
-            )
-            other = (
-                "call load_mnist() without a directory"
-                if directory is not None
-                else f"unset {ENV_VAR}"
-            )
-            state = "does not exist" if not folder.is_dir() else f"lacks {', '.join(missing)}"
-            raise FileNotFoundError(
-                f"load_mnist: {folder} (from the {source}) {state}. Copy the four MNIST files "
-                f"({names}) there from the course repository's data/mnist/, or {other} to use "
-                f"the bundled copy or download one into {_cache_dir()}."
-            )
-        return folder
-    cache = _cache_dir()
-    for folder in (BUNDLED_DIR, cache):
-        if not _missing(folder):
-            return folder
-    if not download:
-        raise FileNotFoundError(
-            f"load_mnist: the MNIST files are in neither {BUNDLED_DIR} nor {cache}, and "
-            f"download=False. Call load_mnist(download=True) to download them into {cache}, or "
-            f"copy the four files ({names}) into a folder and pass it as load_mnist(directory) "
-            f"or set {ENV_VAR}."
-        )
-    cache.mkdir(parents=True, exist_ok=True)
-    for name in _missing(cache):
-        _download(name, cache, progress)
-    return cache
-
-
-def _download(name: str, folder: Path, progress: bool) -> None:
-    """Download ``name`` into ``folder`` from the first mirror that serves a good copy."""
-    failures = []
-    for mirror in MIRRORS:
-        url = mirror + name
-        try:
-            _fetch(url, folder / name, progress)
-            return
-        except (OSError, ValueError, http.client.HTTPException) as error:
-            failures.append(f"  {url}: {error}")
-            warnings.warn(
-                f"load_mnist: could not download {name} from {url} ({error}); skipping it.",
-                RuntimeWarning,
-                stacklevel=4,
-            )
-    tried = "\n".join(failures) or "  (nnlib.data.MIRRORS is empty)"
-    raise ConnectionError(
-        f"load_mnist: could not download {name} from any mirror:\n{tried}\n"
-        f"Get the files by hand: copy the four files ({', '.join(MNIST_MD5)}) from the course "
-        f"repository's data/mnist/, or download them from one of the mirrors above, into {folder} "
-        f"(or into any folder and pass it as load_mnist(directory) or set {ENV_VAR})."
-    )
-
-
-def _fetch(url: str, target: Path, progress: bool) -> None:
-    """Download ``url`` to ``target`` so that ``target`` only ever appears complete and verified.
-
-    The bytes go to a temporary file next to ``target``, are flushed to disk and checked, and
-    only then renamed onto ``target`` (``os.replace`` is atomic); whatever happens before that,
-    the temporary file is removed.
-    """
-    request = urllib.request.Request(url, headers={"User-Agent": f"nnlib/{__version__}"})
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".part"
-    )
-    temporary = Path(temporary)
-    try:
-        with (
-            os.fdopen(handle, "wb") as out,
-            urllib.request.urlopen(request, timeout=TIMEOUT) as response,
-        ):
-            total = int(response.headers.get("Content-Length") or 0) or None
-            received = 0
-            with tqdm(
-                total=total, unit="B", unit_scale=True, desc=target.name, disable=not progress
-            ) as bar:
-                while chunk := response.read(1 << 16):
-                    out.write(chunk)
-                    received += len(chunk)
-                    bar.update(len(chunk))
-            if total is not None and received != total:
-                raise ValueError(f"the connection closed after {received} of {total} bytes")
-            out.flush()
-            os.fsync(out.fileno())
-        _verified_bytes(temporary, target.name, "The mirror serves a damaged copy.")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def flatten_and_scale(images, dtype=np.float32) -> np.ndarray:
+def flatten_and_scale(images: ArrayLike, dtype: DTypeLike = np.float32) -> np.ndarray:
     """Turn raw images into rows of pixel intensities in [0, 1]: what a dense network eats.
 
     A dense layer sees each image as one vector, so each 28 x 28 image becomes a row of 784

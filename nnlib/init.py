@@ -1,4 +1,4 @@
-"""Weight initialisers: the random numbers a dense layer starts from.
+"""Weight initializers: the random numbers a dense layer starts from.
 
 Introduced in chapter 06. Why it matters: a sigmoid unit with 784 inputs whose weights are drawn
 from N(0, 1) has a weighted sum with standard deviation about sqrt(784) = 28, so it starts deep in
@@ -10,7 +10,7 @@ spread of the weights with the number of inputs keeps the weighted sums of order
 * He doubles it, ``Var(W) = 2 / n_in``, because a ReLU zeroes half of its inputs; the choice for
   ReLU layers.
 
-Every initialiser has the signature ``init(n_in, n_out, seed=None, dtype=np.float32)`` and returns
+Every initializer has the signature ``init(n_in, n_out, seed=None, dtype=np.float32)`` and returns
 an array of shape ``(n_in, n_out)``, so a ``Dense`` layer accepts any of them (or your own).
 The numbers are drawn in float64 and then rounded, so a float32 and a float64 layer built with the
 same seed start from the same weights up to rounding.
@@ -33,7 +33,7 @@ def zeros(n_in: int, n_out: int, seed: Seed = None, dtype=np.float32) -> np.ndar
 
     With equal weights every unit of a layer computes the same thing and receives the same
     gradient, so the units never become different: the symmetry must be broken by randomness.
-    ``seed`` is accepted (and ignored) so that every initialiser has the same signature.
+    ``seed`` is accepted (and ignored) so that every initializer has the same signature.
     """
     _check_sizes(n_in, n_out, "zeros")
     return np.zeros((n_in, n_out), dtype=dtype)
@@ -84,7 +84,7 @@ def he_uniform(n_in: int, n_out: int, seed: Seed = None, dtype=np.float32) -> np
     return _uniform(n_in, n_out, np.sqrt(6.0 / n_in), seed, dtype)
 
 
-INITIALISERS = {
+INITIALIZERS = {
     f.__name__: f for f in (zeros, normal, glorot_uniform, glorot_normal, he_normal, he_uniform)
 }
-"""The initialisers by name, so that ``Dense(784, 500, init="he_normal")`` can look one up."""
+"""The initializers by name, so that ``Dense(784, 500, init="he_normal")`` can look one up."""

@@ -18,29 +18,21 @@ from numpy.typing import ArrayLike, DTypeLike
 from nnlib.validation import check_positive
 
 
-def _expected(n_classes: int | None, one_hot_too: bool) -> str:
-    """Describe the accepted labels, for error messages."""
-    indices = (
-        "class indices 0..n_classes-1" if n_classes is None else f"class indices 0..{n_classes - 1}"
-    )
-    if not one_hot_too:
-        return f"{indices} of shape (n,)"
-    width = "n_classes" if n_classes is None else n_classes
-    return f"{indices} of shape (n,) or one-hot of shape (n, {width})"
-
-
 def _label_error(y: np.ndarray, n_classes: int | None, where: str, one_hot_too: bool, bad=None):
-    """Build the ValueError for labels ``y``; ``bad`` is the offending value or row (by default the
-    first entry of ``y``)."""
+    """The ValueError for labels ``y``: what is accepted, and ``bad``, the offending value or row
+    (by default the first entry of ``y``)."""
     if bad is None:
         bad = y.tolist() if y.ndim == 0 else (y[0].tolist() if len(y) else [])
-    column = y.ndim == 2 and y.shape[1] == 1
-    hint = (
-        " A column of indices, shape (n, 1), becomes shape (n,) with y.ravel()." if column else ""
-    )
+    top = "n_classes-1" if n_classes is None else n_classes - 1
+    expected = f"class indices 0..{top} of shape (n,)"
+    if one_hot_too:
+        expected += f" or one-hot of shape (n, {n_classes or 'n_classes'})"
+    hint = ""
+    if y.ndim == 2 and y.shape[1] == 1:
+        hint = " A column of indices, shape (n, 1), becomes shape (n,) with y.ravel()."
     return ValueError(
-        f"{where}: labels must be {_expected(n_classes, one_hot_too)}; got shape {y.shape}, "
-        f"dtype {y.dtype}, e.g. {bad!r}.{hint}"
+        f"{where}: labels must be {expected}; got shape {y.shape}, dtype {y.dtype}, e.g. {bad!r}."
+        f"{hint}"
     )
 
 

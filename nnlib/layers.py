@@ -3,17 +3,23 @@
 Introduced in chapter 04 (the forward pass); chapter 05 adds the backward passes, chapter 10
 uses ``Dropout`` and ``RandomShift``.
 
-Every layer follows one small protocol, which is all ``Sequential`` relies on:
+Every layer follows one small protocol, the methods of :class:`Layer`, which is all
+``Sequential`` relies on:
 
-* ``forward(X, training=False)`` takes a batch ``X`` of shape ``(n_samples, n_features)``,
-  returns the layer's output and **saves what the backward pass will need** (its input, or its
-  output). ``training`` matters only to ``Dropout`` and ``RandomShift``.
-* ``backward(grad_out)`` takes ``dC/d output`` (same shape as the output), returns
-  ``dC/d input`` (same shape as the input) and stores the gradients of the layer's parameters.
-  It is the chain rule: each layer multiplies the gradient coming from above by its own local
-  derivative and passes the product down.
-* ``parameters()`` lists ``(param, grad)`` pairs of arrays for the optimiser; a layer with
-  parameters also accepts ``backward(grad_out, need_input_grad=False)`` (see ``Dense.backward``).
+* ``forward(X, training=False)`` takes a batch ``X`` of shape ``(n_samples, ...)`` (``Dense``
+  takes ``(n_samples, n_features)``), returns the layer's output and **saves what the backward
+  pass will need** (its input, or its output). ``training`` matters only to ``Dropout`` and
+  ``RandomShift``.
+* ``backward(grad_out, need_input_grad=True)`` takes ``dC/d output`` (same shape as the output),
+  returns ``dC/d input`` (same shape as the input) and stores the gradients of the layer's
+  parameters. It is the chain rule: each layer multiplies the gradient coming from above by its
+  own local derivative and passes the product down. ``Sequential`` passes
+  ``need_input_grad=False`` to the first layer with parameters, which may then skip ``dC/d input``
+  and return None (``Dense`` does: nothing below it learns); any other layer may ignore it.
+* ``parameters()`` lists ``(param, grad)`` pairs of arrays for the optimizer.
+
+A new layer subclasses :class:`Layer`; decorated with :func:`register` it can also be saved and
+loaded by ``Sequential``.
 
 Layers check the *shape* of what they are given but not its values: inside a network a layer's
 input is the previous layer's output, and a NaN there means training diverged, which ``fit``
@@ -38,25 +44,58 @@ from nnlib.activations import (
     softmax,
     tanh,
 )
-from nnlib.init import INITIALISERS
-from nnlib.validation import Seed, as_2d, as_rng, check_in_range, check_positive
+from nnlib.init import INITIALIZERS
+from nnlib.validation import Seed, as_2d, as_batch, as_rng, check_in_range, check_positive
 
 Parameters = list[tuple[np.ndarray, np.ndarray]]
+"""What ``parameters()`` returns and an optimizer's ``step`` takes: ``(param, grad)`` pairs."""
+
+
+LAYERS: dict[str, type] = {}
+"""The registered layer classes by name, so that ``Sequential.load`` can rebuild a saved network."""
+
+
+def register(cls: type) -> type:
+    """Register a layer class by its name for ``Sequential.save`` and ``load`` (a decorator).
+
+    A layer defined in any module registers itself where it is defined, ``@register`` above
+    ``class MyLayer(Layer):``, so no central list has to import every layer module. Its
+    ``config()`` must return the constructor arguments that rebuild it.
+    """
+    taken = LAYERS.get(cls.__name__)
+    where = (cls.__module__, cls.__qualname__)  # the same class again, e.g. a re-run cell, is fine
+    if taken is not None and (taken.__module__, taken.__qualname__) != where:
+        raise ValueError(
+            f"register: a layer named {cls.__name__!r} is already registered ({taken!r}); "
+            f"give the new layer another name."
+        )
+    LAYERS[cls.__name__] = cls
+    return cls
 
 
 class Layer:
-    """What every layer shares: no parameters by default, a name, and the checks of its inputs."""
+    """The layer protocol, and what every layer shares: no parameters by default, a name, and
+    the checks of its inputs.
+
+    A layer of your own subclasses this class and writes ``forward`` and ``backward`` with these
+    signatures (and ``parameters`` if it learns): ``Sequential`` calls nothing else.
+    """
 
     def forward(self, X: ArrayLike, training: bool = False) -> np.ndarray:
         """Return the layer's output for the batch ``X`` and save what ``backward`` needs."""
         raise NotImplementedError
 
-    def backward(self, grad_out: ArrayLike) -> np.ndarray:
-        """Return ``dC/d input`` from ``grad_out = dC/d output``."""
+    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray | None:
+        """Return ``dC/d input`` from ``grad_out = dC/d output`` and store the parameters'
+        gradients.
+
+        ``need_input_grad=False`` says that nothing below this layer needs ``dC/d input``: a layer
+        may then skip computing it and return None, or ignore the flag.
+        """
         raise NotImplementedError
 
     def parameters(self) -> Parameters:
-        """The ``(param, grad)`` pairs the optimiser updates: none for this layer."""
+        """The ``(param, grad)`` pairs the optimizer updates: none for this layer."""
         return []
 
     def config(self) -> dict[str, Any]:
@@ -67,9 +106,13 @@ class Layer:
         settings = ", ".join(f"{name}={value!r}" for name, value in self.config().items())
         return f"{type(self).__name__}({settings})"
 
-    def _input(self, X: ArrayLike, **checks) -> np.ndarray:
-        """``X`` as a 2-D float array; its values are not checked (see the module docstring)."""
-        return as_2d(X, "X", f"{self!r}.forward", finite=False, **checks)
+    def _input(self, X: ArrayLike, n_features: int | None = None, dtype=None) -> np.ndarray:
+        """``X`` as a float array of shape ``(n_samples, ...)``, or ``(n_samples, n_features)``
+        if ``n_features`` is given; its values are not checked (see the module docstring)."""
+        where = f"{self!r}.forward"
+        if n_features is None:
+            return as_batch(X, "X", where, dtype=dtype, finite=False)
+        return as_2d(X, "X", where, n_features=n_features, dtype=dtype, finite=False)
 
     def _saved(self, value: np.ndarray | None) -> np.ndarray:
         """What ``forward`` saved for ``backward``; an error if ``forward`` has not run yet."""
@@ -91,6 +134,7 @@ class Layer:
         return grad_out
 
 
+@register
 class Dense(Layer):
     """A fully connected layer: every output is a weighted sum of every input, plus a bias.
 
@@ -105,7 +149,7 @@ class Dense(Layer):
     n_out : int
         The number of units, i.e. outputs per sample.
     init : str or callable, default "glorot_uniform"
-        The name of an initialiser in ``nnlib.init`` or a function
+        The name of an initializer in ``nnlib.init`` or a function
         ``init(n_in, n_out, seed=..., dtype=...)`` returning the weights, shape ``(n_in, n_out)``.
         Biases start at zero.
     seed : int, numpy.random.Generator or None
@@ -139,12 +183,12 @@ class Dense(Layer):
         if not np.issubdtype(dtype, np.floating):
             raise ValueError(f"Dense: dtype must be np.float32 or np.float64, got {dtype}.")
         if isinstance(init, str):
-            if init not in INITIALISERS:
+            if init not in INITIALIZERS:
                 raise ValueError(
-                    f"Dense: unknown init {init!r}; choose one of {sorted(INITIALISERS)} "
+                    f"Dense: unknown init {init!r}; choose one of {sorted(INITIALIZERS)} "
                     f"or pass a function init(n_in, n_out, seed, dtype)."
                 )
-            init = INITIALISERS[init]
+            init = INITIALIZERS[init]
         W = np.asarray(init(n_in, n_out, seed=seed, dtype=dtype))
         if W.shape != (n_in, n_out):
             raise ValueError(
@@ -211,6 +255,7 @@ class Dense(Layer):
         return f"Dense({self.n_in}, {self.n_out}{dtype})"
 
 
+@register
 class Sigmoid(Layer):
     """The sigmoid applied to every entry: ``a = sigmoid(z)``.
 
@@ -225,15 +270,13 @@ class Sigmoid(Layer):
         self.a = sigmoid(self._input(X))
         return self.a
 
-    def backward(self, grad_out: ArrayLike) -> np.ndarray:
-        """Return ``grad_out * a * (1 - a)``."""
+    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray:
+        """Return ``grad_out * a (1 - a)``, the chain rule through ``a = sigmoid(z)``."""
         a = self._saved(self.a)
-        grad = 1 - a  # then multiplied in place: one new array instead of three
-        grad *= a
-        grad *= self._grad(grad_out, a.shape)
-        return grad
+        return self._grad(grad_out, a.shape) * (a * (1 - a))
 
 
+@register
 class Tanh(Layer):
     """``tanh`` applied to every entry; like ``Sigmoid`` it saves its output ``a``, since
     ``tanh'(z) = 1 - a**2``."""
@@ -245,12 +288,13 @@ class Tanh(Layer):
         self.a = tanh(self._input(X))
         return self.a
 
-    def backward(self, grad_out: ArrayLike) -> np.ndarray:
+    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray:
         """Return ``grad_out * (1 - a**2)``."""
         a = self._saved(self.a)
         return self._grad(grad_out, a.shape) * (1 - a**2)
 
 
+@register
 class ReLU(Layer):
     """``max(z, 0)`` applied to every entry; it saves its input ``z`` for the derivative."""
 
@@ -261,12 +305,13 @@ class ReLU(Layer):
         self.z = self._input(X)
         return relu(self.z)
 
-    def backward(self, grad_out: ArrayLike) -> np.ndarray:
+    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray:
         """Return ``grad_out`` where ``z > 0`` and 0 elsewhere."""
         z = self._saved(self.z)
         return self._grad(grad_out, z.shape) * relu_prime(z)
 
 
+@register
 class LeakyReLU(Layer):
     """Leaky ReLU applied to every entry: ``z`` for ``z > 0``, ``alpha * z`` otherwise.
 
@@ -285,7 +330,7 @@ class LeakyReLU(Layer):
         self.z = self._input(X)
         return leaky_relu(self.z, self.alpha)
 
-    def backward(self, grad_out: ArrayLike) -> np.ndarray:
+    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray:
         """Return ``grad_out`` where ``z > 0`` and ``alpha * grad_out`` elsewhere."""
         z = self._saved(self.z)
         return self._grad(grad_out, z.shape) * leaky_relu_prime(z, self.alpha)
@@ -294,6 +339,7 @@ class LeakyReLU(Layer):
         return {"alpha": self.alpha}
 
 
+@register
 class Softmax(Layer):
     """Softmax over each row: turns a sample's scores into probabilities that sum to 1.
 
@@ -310,7 +356,7 @@ class Softmax(Layer):
         self.s = softmax(self._input(X), axis=1)
         return self.s
 
-    def backward(self, grad_out: ArrayLike) -> np.ndarray:
+    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray:
         """Return the product of each row's softmax Jacobian with its gradient.
 
         The Jacobian of one row is ``J = diag(s) - s s^T`` (``nnlib.activations.softmax_jacobian``)
@@ -322,6 +368,7 @@ class Softmax(Layer):
         return s * (g - np.sum(g * s, axis=1, keepdims=True))
 
 
+@register
 class Dropout(Layer):
     """Dropout: during training, zero each input at random with probability ``rate``.
 
@@ -359,7 +406,7 @@ class Dropout(Layer):
             self.mask = np.ones_like(X)
         return X * self.mask
 
-    def backward(self, grad_out: ArrayLike) -> np.ndarray:
+    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray:
         """Return ``grad_out * mask``: a dropped input did not affect the loss."""
         mask = self._saved(self.mask)
         return self._grad(grad_out, mask.shape) * mask
@@ -368,6 +415,7 @@ class Dropout(Layer):
         return {"rate": self.rate}
 
 
+@register
 class RandomShift(Layer):
     """Data augmentation: during training, move each image a few pixels in a random direction.
 
@@ -439,7 +487,7 @@ class RandomShift(Layer):
         padded = np.pad(X.reshape(n, height, width), ((0, 0), (k, k), (k, k)))
         return padded[self._window()].reshape(n, height * width)
 
-    def backward(self, grad_out: ArrayLike) -> np.ndarray:
+    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray:
         """Move each image's gradient back by ``(-dy, -dx)``: the transpose of the shift.
 
         Output pixel ``(r, c)`` is input pixel ``(r - dy, c - dx)``, so that input pixel receives
@@ -458,8 +506,32 @@ class RandomShift(Layer):
         return {"max_shift": self.max_shift, "image_shape": list(self.image_shape)}
 
 
-LAYERS = {
-    cls.__name__: cls
-    for cls in (Dense, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Dropout, RandomShift)
-}
-"""The layer classes by name, so that ``Sequential.load`` can rebuild a saved network."""
+
+@register
+class Flatten(Layer):
+    """Each sample becomes one row: ``(n_samples, 28, 28)`` images become ``(n_samples, 784)``.
+
+    A ``Dense`` layer sees a sample as one vector of features, so images must be flattened
+    first; put this layer first and the network takes the images as ``load_mnist`` gives them
+    (scaled to [0, 1]). Nothing is learned: the backward pass only gives the gradient back its
+    input's shape. Keras' counterpart is ``keras.layers.Flatten``.
+
+    Attributes
+    ----------
+    input_shape : tuple of int, or None
+        The shape of the last ``forward``'s input, which ``backward`` restores.
+    """
+
+    def __init__(self) -> None:
+        self.input_shape: tuple[int, ...] | None = None
+
+    def forward(self, X: ArrayLike, training: bool = False) -> np.ndarray:
+        X = self._input(X)
+        self.input_shape = X.shape
+        return X.reshape(len(X), -1)
+
+    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray:
+        """Return ``grad_out`` reshaped to the input's shape: each number goes back in place."""
+        shape = self._saved(self.input_shape)
+        rows = (shape[0], int(np.prod(shape[1:])))
+        return self._grad(grad_out, rows).reshape(shape)

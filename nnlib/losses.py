@@ -48,6 +48,14 @@ def _check_probabilities(p: np.ndarray, name: str, where: str, hint: str) -> Non
         )
 
 
+def _probabilities_and_labels(p: ArrayLike, y: ArrayLike, where: str):
+    """Return ``p`` and ``y`` as finite 2-D arrays of one shape, both of values in [0, 1]."""
+    p, y = _same_shape(p, y, ("p", "y"), where)
+    _check_probabilities(p, "p", where, "If these are scores (logits), apply sigmoid first.")
+    _check_probabilities(y, "y", where, "Binary labels are 0 or 1.")
+    return p, y
+
+
 def _class_targets(scores: ArrayLike, y: ArrayLike, name: str, where: str):
     """Return ``scores`` as a finite 2-D float array and the labels ``y`` as class indices."""
     s = as_2d(scores, name, where)
@@ -66,7 +74,7 @@ def _clip(p: np.ndarray) -> np.ndarray:
     return np.clip(p, eps, 1 - eps)
 
 
-def mse(y_pred: ArrayLike, y_true: ArrayLike, *, where: str = "mse") -> float:
+def mse(y_pred: ArrayLike, y_true: ArrayLike) -> float:
     """Mean squared error, Nielsen's quadratic cost ``C = 1/(2n) sum_i ||a_i - y_i||^2``.
 
     The half makes the gradient clean: ``dC/da_i = (a_i - y_i) / n``.
@@ -77,8 +85,6 @@ def mse(y_pred: ArrayLike, y_true: ArrayLike, *, where: str = "mse") -> float:
         The outputs ``a``.
     y_true : array_like, shape (n_samples, n_outputs)
         The targets ``y``.
-    where : str
-        Who is asking, used in error messages.
 
     Examples
     --------
@@ -87,14 +93,12 @@ def mse(y_pred: ArrayLike, y_true: ArrayLike, *, where: str = "mse") -> float:
     >>> mse([[1.0, 0.0], [2.0, 1.0]], [[0.0, 1.0], [0.0, 1.0]])
     1.5
     """
-    a, y = _same_shape(y_pred, y_true, ("y_pred", "y_true"), where)
+    a, y = _same_shape(y_pred, y_true, ("y_pred", "y_true"), "mse")
     error = a - y
     return float(np.sum(error * error) / (2 * len(a)))
 
 
-def binary_cross_entropy(
-    p: ArrayLike, y: ArrayLike, *, where: str = "binary_cross_entropy"
-) -> float:
+def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> float:
     """Binary cross-entropy ``C = -1/n sum_i [y_i log p_i + (1 - y_i) log(1 - p_i)]``.
 
     It is the negative log-likelihood of the labels when ``p_i`` is the predicted probability that
@@ -108,17 +112,13 @@ def binary_cross_entropy(
         are clipped to ``[eps, 1 - eps]`` (module docstring), so the loss stays finite.
     y : array_like, shape (n_samples, 1)
         Labels 0 or 1 (any value in [0, 1] is allowed).
-    where : str
-        Who is asking, used in error messages.
     """
-    p, y = _same_shape(p, y, ("p", "y"), where)
-    _check_probabilities(p, "p", where, "If these are scores (logits), apply sigmoid first.")
-    _check_probabilities(y, "y", where, "Binary labels are 0 or 1.")
+    p, y = _probabilities_and_labels(p, y, "binary_cross_entropy")
     q = _clip(p)
     return float(-np.sum(y * np.log(q) + (1 - y) * np.log(1 - q)) / len(q))
 
 
-def cross_entropy(p: ArrayLike, y: ArrayLike, *, where: str = "cross_entropy") -> float:
+def cross_entropy(p: ArrayLike, y: ArrayLike) -> float:
     """Cross-entropy of predicted class probabilities, ``C = -1/n sum_i log p_i[y_i]``.
 
     Only the probability given to the right class counts: the loss is small when the network is
@@ -131,17 +131,14 @@ def cross_entropy(p: ArrayLike, y: ArrayLike, *, where: str = "cross_entropy") -
         docstring), so the loss stays finite.
     y : array_like, shape (n_samples,) or (n_samples, n_classes)
         Class indices or one-hot rows.
-    where : str
-        Who is asking, used in error messages.
     """
-    p, indices = _class_targets(p, y, "p", where)
-    _check_probabilities(p, "p", where, "If these are scores (logits), use softmax_cross_entropy.")
+    p, indices = _class_targets(p, y, "p", "cross_entropy")
+    hint = "If these are scores (logits), use softmax_cross_entropy."
+    _check_probabilities(p, "p", "cross_entropy", hint)
     return float(-np.mean(np.log(_clip(p[np.arange(len(p)), indices]))))
 
 
-def softmax_cross_entropy(
-    logits: ArrayLike, y: ArrayLike, *, where: str = "softmax_cross_entropy"
-) -> float:
+def softmax_cross_entropy(logits: ArrayLike, y: ArrayLike) -> float:
     """Cross-entropy of ``softmax(logits)``, computed from the logits without a logarithm of 0.
 
     ``log softmax(z)_j = z_j - log sum_k exp(z_k)``; subtracting ``m = max_k z_k`` first gives
@@ -155,10 +152,8 @@ def softmax_cross_entropy(
         Unnormalised scores, the output of the last dense layer.
     y : array_like, shape (n_samples,) or (n_samples, n_classes)
         Class indices or one-hot rows.
-    where : str
-        Who is asking, used in error messages.
     """
-    z, indices = _class_targets(logits, y, "logits", where)
+    z, indices = _class_targets(logits, y, "logits", "softmax_cross_entropy")
     shifted, _, sums = _shifted_exp(z)
     return _mean_log_loss(shifted, sums, indices)
 
@@ -195,6 +190,10 @@ class Loss:
         """``(loss(output, target), loss.gradient(output, target))``."""
         return self(output, target), self.gradient(output, target)
 
+    def check_target(self, target: np.ndarray, where: str) -> None:
+        """Refuse targets this loss cannot take, before training starts (``fit`` calls it once
+        with all the targets, shaped like the network's output). Any targets by default."""
+
 
 class MeanSquaredError(Loss):
     """The quadratic cost of :func:`mse`, for training.
@@ -204,7 +203,7 @@ class MeanSquaredError(Loss):
     """
 
     def __call__(self, output: ArrayLike, target: ArrayLike) -> float:
-        return mse(output, target, where="MeanSquaredError")
+        return mse(*_same_shape(output, target, ("y_pred", "y_true"), "MeanSquaredError"))
 
     def gradient(self, output: ArrayLike, target: ArrayLike) -> np.ndarray:
         a, y = _same_shape(output, target, ("y_pred", "y_true"), "MeanSquaredError.gradient")
@@ -224,14 +223,18 @@ class BinaryCrossEntropy(Loss):
     """
 
     def __call__(self, output: ArrayLike, target: ArrayLike) -> float:
-        return binary_cross_entropy(output, target, where="BinaryCrossEntropy")
+        return binary_cross_entropy(
+            *_probabilities_and_labels(output, target, "BinaryCrossEntropy")
+        )
 
     def gradient(self, output: ArrayLike, target: ArrayLike) -> np.ndarray:
-        where = "BinaryCrossEntropy.gradient"
-        p, y = _same_shape(output, target, ("p", "y"), where)
-        _check_probabilities(p, "p", where, "If these are scores (logits), apply sigmoid first.")
+        p, y = _probabilities_and_labels(output, target, "BinaryCrossEntropy.gradient")
         q = _clip(p)
         return (q - y) / (q * (1 - q)) / len(q)
+
+    def check_target(self, target: np.ndarray, where: str) -> None:
+        """Refuse labels outside [0, 1]."""
+        _check_probabilities(target, "y", where, "Binary labels are 0 or 1.")
 
 
 class CrossEntropy(Loss):
@@ -252,7 +255,7 @@ class CrossEntropy(Loss):
     """
 
     def __call__(self, logits: ArrayLike, target: ArrayLike) -> float:
-        return softmax_cross_entropy(logits, target, where="CrossEntropy")
+        return softmax_cross_entropy(*_class_targets(logits, target, "logits", "CrossEntropy"))
 
     def gradient(self, logits: ArrayLike, target: ArrayLike) -> np.ndarray:
         return self.value_and_gradient(logits, target)[1]

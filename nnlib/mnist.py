@@ -12,10 +12,12 @@ decay, a decaying learning rate and randomly shifted training digits.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from nnlib.data import flatten_and_scale, load_mnist
 from nnlib.layers import Dense, Dropout, RandomShift, ReLU, Sigmoid, Tanh
@@ -25,7 +27,8 @@ from nnlib.optim import SGD, Adam, exponential_decay
 from nnlib.training import History, evaluate, fit
 from nnlib.validation import check_in_range, check_positive
 
-ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU}
+ACTIVATION_LAYERS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU}
+"""The hidden activations a recipe may name, and their layers."""
 OPTIMIZERS = ("sgd", "momentum", "adam")
 
 
@@ -33,12 +36,12 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 class Recipe:
     """How to build and train an MNIST network; the defaults are the seed network's.
 
-    The weights start from He initialisation for ReLU (which halves the signal it lets through)
+    The weights start from He initialization for ReLU (which halves the signal it lets through)
     and from Glorot's otherwise.
 
     Chapter 10's options, all off by default: ``n_hidden`` may be a tuple of widths, one hidden
     layer each, e.g. ``(1024, 1024)``; ``dropout`` adds a ``Dropout`` of that rate after every
-    hidden activation; ``weight_decay`` is the L2 coefficient of the optimiser; ``lr_decay``
+    hidden activation; ``weight_decay`` is the L2 coefficient of the optimizer; ``lr_decay``
     multiplies the learning rate by that factor after every epoch
     (``nnlib.optim.exponential_decay``); ``shift`` puts a ``RandomShift`` of up to that many
     pixels before the first layer.
@@ -73,7 +76,7 @@ class Recipe:
         if self.shift:  # 0 turns it off
             check_positive(self.shift, "shift", "Recipe", integer=True)
         for name, value, choices in [
-            ("activation", self.activation, tuple(ACTIVATIONS)),
+            ("activation", self.activation, tuple(ACTIVATION_LAYERS)),
             ("optimizer", self.optimizer, OPTIMIZERS),
             ("dtype", self.dtype, ("float32", "float64")),
         ]:
@@ -97,7 +100,7 @@ class Recipe:
         for width in self.hidden:
             layers += [
                 Dense(n_in, width, init=init, seed=rng, dtype=self.dtype),
-                ACTIVATIONS[self.activation](),
+                ACTIVATION_LAYERS[self.activation](),
             ]
             if self.dropout:
                 layers.append(Dropout(self.dropout, seed=rng))
@@ -106,14 +109,16 @@ class Recipe:
         return Sequential(layers)
 
     def optimizer_for(self) -> SGD | Adam:
-        """The optimiser the recipe names, with its learning rate and weight decay."""
+        """The optimizer the recipe names, with its learning rate and weight decay."""
         if self.optimizer == "adam":
             return Adam(self.learning_rate, weight_decay=self.weight_decay)
         momentum = 0.9 if self.optimizer == "momentum" else 0.0
         return SGD(self.learning_rate, momentum=momentum, weight_decay=self.weight_decay)
 
 
-def load_prepared(directory=None, dtype="float32"):
+def load_prepared(
+    directory: str | os.PathLike | None = None, dtype: DTypeLike = "float32"
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """MNIST as the classic listings prepare it: rows of 784 values in [0, 1], integer labels.
 
     Returns
@@ -130,6 +135,7 @@ def train(
     data=None,
     progress: bool = True,
     on_epoch: Callable[[int, History], None] | None = None,
+    network: Sequential | None = None,
 ) -> tuple[Sequential, History, float]:
     """Build the recipe's network, train it on MNIST's training set, and test it.
 
@@ -143,13 +149,16 @@ def train(
     on_epoch : callable, optional
         Called as ``on_epoch(epoch, history)`` after each epoch; the test set is the validation
         data, so ``history.val_accuracy`` holds the test accuracy after each epoch.
+    network : Sequential, optional
+        The untrained ``recipe.network()``, built by the caller, e.g. to copy its parameters
+        from ``on_epoch``; built here if omitted.
 
     Returns
     -------
     network, history, test_accuracy
     """
     (X_train, y_train), (X_test, y_test) = data or load_prepared(dtype=recipe.dtype)
-    network = recipe.network()
+    network = network or recipe.network()
     optimizer = recipe.optimizer_for()
     callbacks = [on_epoch] if on_epoch else []
     if recipe.lr_decay != 1:

@@ -11,6 +11,7 @@ probabilities. ``predict_proba`` and ``predict`` handle both (see ``to_probabili
 
 from __future__ import annotations
 
+import inspect
 import json
 import zipfile
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from numpy.typing import ArrayLike
 
 from nnlib.activations import sigmoid, softmax
 from nnlib.layers import LAYERS, Dense, Layer, Parameters, Sigmoid, Softmax
-from nnlib.validation import as_2d
+from nnlib.validation import as_2d, as_batch
 
 FORMAT = "nnlib.Sequential/1"  # written into every saved file; load refuses anything else
 
@@ -58,6 +59,16 @@ class Sequential:
                 raise TypeError(
                     f"Sequential: layer {i} is {layer!r}, not a layer; layers need forward and "
                     f"backward methods (did you pass the class, Sigmoid, instead of Sigmoid()?)."
+                )
+            signature = inspect.signature(layer.backward)
+            if "need_input_grad" not in signature.parameters and not any(
+                p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values()
+            ):
+                raise TypeError(
+                    f"Sequential: layer {i} {layer!r} has backward{signature}, but Sequential "
+                    f"calls backward(grad_out, need_input_grad=...). Write it as "
+                    f"def backward(self, grad_out, need_input_grad=True), the protocol of "
+                    f"nnlib.layers.Layer; a layer may ignore the flag."
                 )
         self._widths()  # refuses layers whose widths do not chain
         dtypes = {param.dtype for param, _ in self.parameters()}
@@ -104,7 +115,7 @@ class Sequential:
         return sum(param.size for param, _ in self.parameters())
 
     def parameters(self) -> Parameters:
-        """Every layer's ``(param, grad)`` pairs, in layer order, for the optimiser."""
+        """Every layer's ``(param, grad)`` pairs, in layer order, for the optimizer."""
         return [pair for layer in self.layers for pair in layer.parameters()]
 
     def forward(self, X: ArrayLike, training: bool = False) -> np.ndarray:
@@ -112,8 +123,9 @@ class Sequential:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, n_in)
-            The input batch, checked here for shape and NaN or infinity, and converted to the
+        X : array_like, shape (n_samples, ...)
+            The input batch, ``(n_samples, n_in)`` for a network that starts with a ``Dense``
+            layer. It is checked here, once, for shape and NaN or infinity, and converted to the
             network's dtype.
         training : bool, default False
             Passed to every layer; ``Dropout`` drops only when it is True. ``fit`` sets it.
@@ -122,23 +134,33 @@ class Sequential:
         -------
         ndarray, shape (n_samples, n_out)
         """
-        return self._run(as_2d(X, "X", "Sequential.forward", dtype=self.dtype), training)
+        X = self.check_input(X, "Sequential.forward")
+        for layer in self.layers:
+            X = layer.forward(X, training=training)
+        return X
 
-    def _run(self, X: np.ndarray, training: bool) -> np.ndarray:
-        """``forward`` without checking ``X``: for ``fit``, which checked all the data up front
-        and so need not look for NaN again in every batch."""
-        for i, layer in enumerate(self.layers):
-            try:
-                X = layer.forward(X, training=training)
-            except ValueError as error:
-                raise ValueError(f"Sequential.forward: layer {i} {error}") from error
+    def check_input(self, X: ArrayLike, where: str) -> np.ndarray:
+        """``X`` as a finite float array of the network's dtype that the first layer accepts.
+
+        The one check of the data, where it enters the network (``forward``, ``fit``,
+        ``evaluate``): inside, each layer's input is the previous layer's output.
+        """
+        first = self.layers[0]
+        if not hasattr(first, "n_in"):  # e.g. Flatten: samples of any shape
+            return as_batch(X, "X", where, dtype=self.dtype)
+        X = as_2d(X, "X", where, dtype=self.dtype)
+        if X.shape[1] != first.n_in:
+            raise ValueError(
+                f"{where}: X must have {first.n_in} features (columns), got shape {X.shape}; "
+                f"the first layer, {first!r}, takes {first.n_in}."
+            )
         return X
 
     def backward(self, grad_out: ArrayLike, need_input_grad: bool = False) -> np.ndarray | None:
         """Backpropagate ``grad_out = dC/d output`` through the layers in reverse order.
 
         Each layer stores its parameters' gradients (``Dense.dW``, ``Dense.db``) and hands
-        ``dC/d its input`` to the layer below.
+        ``dC/d its input`` to the layer below: the chain rule, one layer at a time.
 
         Parameters
         ----------
@@ -147,23 +169,20 @@ class Sequential:
             ``loss.gradient(output, y)``.
         need_input_grad : bool, default False
             Also compute and return ``dC/dX`` for the network's input (a gradient check, or to
-            see which pixels matter). By default the backward pass stops at the first layer with
-            parameters and skips its input gradient: nothing below it learns, and for the MNIST
-            network that product alone is about a sixth of the arithmetic of a training step.
+            see which pixels matter). By default the pass ends at the first layer with
+            parameters (nothing below it learns) and that layer skips its input gradient: for
+            the MNIST network that product alone is about a sixth of a training step's arithmetic.
 
         Returns
         -------
-        ndarray, shape (n_samples, n_in), or None
+        ndarray, shape of the input, or None
             ``dC/dX`` if ``need_input_grad``, else None.
         """
         first = 0 if need_input_grad else self._first_trainable()
         grad = grad_out
-        for i in range(len(self.layers) - 1, first - 1, -1):
-            layer = self.layers[i]
-            if i == first and not need_input_grad:
-                layer.backward(grad, need_input_grad=False)
-                return None
-            grad = layer.backward(grad)
+        for layer in reversed(self.layers[first:]):
+            below = need_input_grad or layer is not self.layers[first]
+            grad = layer.backward(grad, need_input_grad=below)
         return grad if need_input_grad else None
 
     def _first_trainable(self) -> int:

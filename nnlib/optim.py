@@ -1,16 +1,16 @@
-"""Optimisers: how a gradient becomes a step of the parameters.
+"""Optimizers: how a gradient becomes a step of the parameters.
 
-Introduced in chapter 06. An optimiser's ``step(parameters)`` takes the ``(param, grad)`` pairs
+Introduced in chapter 06. An optimizer's ``step(parameters)`` takes the ``(param, grad)`` pairs
 that ``Sequential.parameters()`` lists and updates every ``param`` **in place**, so the layers,
 which hold the very same arrays, see the new values at once.
 
 Momentum and Adam remember something about each parameter between steps (a velocity, running
 averages of the gradient). That state is kept **by position** in the list of parameters: the i-th
 buffer belongs to the i-th parameter. The list must therefore come in the same order, with the
-same shapes, at every step (``Sequential.parameters()`` guarantees it); an optimiser used on a
-different network complains instead of silently mixing up its memories. One optimiser per network.
+same shapes, at every step (``Sequential.parameters()`` guarantees it); an optimizer used on a
+different network complains instead of silently mixing up its memories. One optimizer per network.
 
-Both optimisers take a ``weight_decay`` ``lambda``: the gradient of the L2 penalty
+Both optimizers take a ``weight_decay`` ``lambda``: the gradient of the L2 penalty
 ``lambda / 2 * ||param||**2`` is added to each gradient, ``grad + lambda * param``, which pulls
 every weight a little towards zero at every step (chapter 10 uses it against overfitting). Biases
 are decayed too: simpler, and it makes no measurable difference.
@@ -25,13 +25,12 @@ from collections.abc import Callable
 
 import numpy as np
 
+from nnlib.layers import Parameters
 from nnlib.validation import check_in_range, check_positive
-
-Parameters = list[tuple[np.ndarray, np.ndarray]]
 
 
 class Optimizer:
-    """What every optimiser shares: a learning rate, a weight decay and per-parameter state.
+    """What every optimizer shares: a learning rate, a weight decay and per-parameter state.
 
     Parameters
     ----------
@@ -70,7 +69,7 @@ class Optimizer:
         elif shapes != self._shapes:
             where = type(self).__name__
             raise ValueError(
-                f"{where}.step: got parameters of shapes {shapes}, but this optimiser was first "
+                f"{where}.step: got parameters of shapes {shapes}, but this optimizer was first "
                 f"used with parameters of shapes {self._shapes} and its state belongs to those. "
                 f"Make a new {where} for each network."
             )
@@ -180,39 +179,22 @@ class Adam(Optimizer):
         self.t = 0
 
     def step(self, parameters: Parameters) -> None:
-        """Update every ``param`` in place by one Adam step.
-
-        The formulas of the class docstring, computed in place in a scratch array per parameter:
-        written as they stand, they make five temporary arrays per parameter and step, which for
-        a network of two million parameters makes a step four times slower. The two bias
-        corrections are folded into scalars, exactly: with ``c1 = 1 - beta1**t`` and
-        ``c2 = 1 - beta2**t``, ``m_hat / (sqrt(v_hat) + eps) = (sqrt(c2) / c1) * m / (sqrt(v)
-        + eps * sqrt(c2))``.
-        """
-        buffers = self._buffers(parameters, n_buffers=3)
+        """Update every ``param`` in place by one Adam step: the formulas of the class docstring."""
+        averages = self._buffers(parameters, n_buffers=2)
         self.t += 1
-        c1, c2 = 1 - self.beta1**self.t, 1 - self.beta2**self.t
-        step_size = self.learning_rate * np.sqrt(c2) / c1
-        eps = self.eps * np.sqrt(c2)
-        for (param, grad), (m, v, scratch) in zip(parameters, buffers, strict=True):
+        for (param, grad), (m, v) in zip(parameters, averages, strict=True):
             grad = self._gradient(param, grad)
-            m *= self.beta1
-            m += np.multiply(grad, 1 - self.beta1, out=scratch)
-            v *= self.beta2
-            np.multiply(grad, grad, out=scratch)
-            scratch *= 1 - self.beta2
-            v += scratch
-            np.sqrt(v, out=scratch)
-            scratch += eps
-            np.divide(m, scratch, out=scratch)
-            scratch *= step_size
-            param -= scratch
+            m[...] = self.beta1 * m + (1 - self.beta1) * grad
+            v[...] = self.beta2 * v + (1 - self.beta2) * grad**2
+            m_hat = m / (1 - self.beta1**self.t)
+            v_hat = v / (1 - self.beta2**self.t)
+            param -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 def exponential_decay(optimizer: Optimizer, factor: float) -> Callable[[int, object], None]:
     """A callback for ``fit`` that multiplies the learning rate by ``factor`` after every epoch.
 
-    With ``eta_0`` the optimiser's learning rate when the callback is made, epoch ``e`` (counting
+    With ``eta_0`` the optimizer's learning rate when the callback is made, epoch ``e`` (counting
     from 1) trains with ``eta_0 * factor**(e - 1)``: with ``factor=0.8`` the tenth epoch steps with
     ``0.8**9 = 13%`` of the first epoch's rate. Early on, long steps make fast progress; later,
     the noise of the batch gradients keeps a constant rate bouncing around the minimum, and
@@ -221,7 +203,7 @@ def exponential_decay(optimizer: Optimizer, factor: float) -> Callable[[int, obj
     Parameters
     ----------
     optimizer : Optimizer
-        The optimiser given to ``fit``; its ``learning_rate`` is set after each epoch.
+        The optimizer given to ``fit``; its ``learning_rate`` is set after each epoch.
     factor : float
         The factor per epoch, a positive number (below 1 to decay).
 

@@ -2,7 +2,7 @@
 
 Introduced in chapter 06. One *step* of mini-batch stochastic gradient descent takes a small
 random batch of samples, runs it forward, measures the loss, backpropagates, and lets the
-optimiser move the parameters. One *epoch* is a pass over every sample once, in a fresh random
+optimizer move the parameters. One *epoch* is a pass over every sample once, in a fresh random
 order, so each batch is a different small sample of the data. Small batches give noisy but cheap
 gradient estimates, and many cheap steps beat a few exact ones.
 """
@@ -10,6 +10,7 @@ gradient estimates, and many cheap steps beat a few exact ones.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,7 +90,7 @@ def _data(network: Sequential, X, y, loss: Loss, where: str):
     Returns ``X`` in the network's dtype, the targets in the form ``loss`` takes, and whether the
     targets are class labels (so that accuracy means something).
     """
-    X = as_2d(X, "X", where, n_features=network.n_in, dtype=network.dtype)
+    X = network.check_input(X, where)
     if len(X) == 0:
         raise ValueError(f"{where}: X has no samples (shape {X.shape}); pass at least one row.")
     if len(np.asarray(y)) != len(X):
@@ -104,10 +105,7 @@ def _data(network: Sequential, X, y, loss: Loss, where: str):
     if y.ndim == 1:  # one label per sample: a column for one output, one-hot rows for several
         y = y.reshape(-1, 1) if n_outputs == 1 else as_one_hot(y, n_outputs, f"{where}: y")
     targets = as_2d(y, "y", where, n_features=n_outputs, dtype=network.dtype)
-    try:  # let the loss itself refuse targets it cannot take, e.g. a label 2 for BCE
-        loss(np.full_like(targets, 0.5), targets)
-    except ValueError as error:
-        raise ValueError(f"{where}: y does not suit {type(loss).__name__}: {error}") from error
+    loss.check_target(targets, f"{where}: y does not suit {type(loss).__name__}")
     return X, targets, _holds_labels(targets)
 
 
@@ -127,6 +125,18 @@ def _n_correct(network: Sequential, output: np.ndarray, targets: np.ndarray) -> 
     if targets.ndim == 2:
         targets = targets[:, 0] if targets.shape[1] == 1 else np.argmax(targets, axis=1)
     return int(np.count_nonzero(network.to_classes(output) == targets))
+
+
+def _check_arguments(loss: Loss, optimizer: Optimizer, epochs: int, batch_size: int) -> None:
+    """Refuse a loss, an optimizer or counts that ``fit`` cannot use, saying what to pass."""
+    _check_loss(loss, "fit")
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(
+            f"fit: optimizer must have a step method, such as nnlib.optim.SGD(0.1), "
+            f"got {optimizer!r}."
+        )
+    check_positive(epochs, "epochs", "fit", integer=True)
+    check_positive(batch_size, "batch_size", "fit", integer=True)
 
 
 def _check_loss(loss: Loss, where: str) -> None:
@@ -156,17 +166,17 @@ def fit(
     ----------
     network : Sequential
         Trained in place.
-    X : array_like, shape (n_samples, n_in)
-        The training inputs, checked once here (shape, NaN, infinity) and converted to the
-        network's dtype.
+    X : array_like, shape (n_samples, ...)
+        The training inputs, ``(n_samples, n_in)`` for a network that starts with a ``Dense``
+        layer; checked once here (shape, NaN, infinity) and converted to the network's dtype.
     y : array_like
         The targets. For ``CrossEntropy``, class indices ``(n_samples,)`` or one-hot rows. For
         the other losses, an array of the network's output shape; a 1-D array of labels becomes
         a column (one output) or one-hot rows (several).
-    loss : loss object
+    loss : Loss
         ``loss.value_and_gradient(output, y)`` gives the batch loss and its gradient, e.g.
         ``nnlib.losses.CrossEntropy()``; any subclass of ``nnlib.losses.Loss`` will do.
-    optimizer : optimiser
+    optimizer : Optimizer
         Its ``step(network.parameters())`` updates the parameters, e.g. ``nnlib.optim.SGD(0.5)``.
     epochs : int
         Passes over the training data.
@@ -195,66 +205,69 @@ def fit(
         If the loss becomes NaN or infinite: training diverged, usually because the learning
         rate is too large. The message names the epoch and step.
     """
-    _check_loss(loss, "fit")
-    if not callable(getattr(optimizer, "step", None)):
-        raise TypeError(
-            f"fit: optimizer must have a step method, such as nnlib.optim.SGD(0.1), "
-            f"got {optimizer!r}."
-        )
-    check_positive(epochs, "epochs", "fit", integer=True)
-    check_positive(batch_size, "batch_size", "fit", integer=True)
-    X, targets, classification = _data(network, X, y, loss, "fit")
+    _check_arguments(loss, optimizer, epochs, batch_size)
+    X, targets, labelled = _data(network, X, y, loss, "fit")
     if validation_data is not None:
-        X_val, y_val = validation_data
-        X_val, val_targets, val_labelled = _data(network, X_val, y_val, loss, "fit: validation")
+        X_val, y_val = _data(network, *validation_data, loss, "fit: validation")[:2]
     rng = as_rng(seed)
     steps = -(-len(X) // batch_size)  # ceil(n_samples / batch_size)
     history = History()
-    # Overflow warnings would only precede the clear error below, so they are silenced here.
-    with (
-        tqdm(total=epochs * steps, desc="fit", unit="step", disable=not progress) as bar,
-        np.errstate(over="ignore", invalid="ignore"),
-    ):
+    with _progress_bar(epochs * steps, progress) as bar:
         for epoch in range(1, epochs + 1):
             total_loss, n_correct = 0.0, 0
             batches = minibatches(X, targets, batch_size, seed=rng)
             for step, (X_batch, y_batch) in enumerate(batches, start=1):
-                # X was checked up front, so run the layers without forward's check of every
-                # batch. A NaN or an infinity in the output then means that the parameters have
-                # blown up: stop and say so.
-                output = network._run(X_batch, training=True)
-                value = np.nan
-                if np.isfinite(output).all():
-                    value, grad = loss.value_and_gradient(output, y_batch)
+                output = network.forward(X_batch, training=True)
+                value, grad = _value_and_gradient(loss, output, y_batch)
                 if not np.isfinite(value):
-                    _diverged(
-                        f"the loss became {value} at epoch {epoch}, step {step} of {steps}",
-                        optimizer,
-                    )
+                    _diverged(f"the loss became {value} at epoch {epoch}, step {step} of {steps}",
+                              optimizer)
                 network.backward(grad)
                 optimizer.step(network.parameters())
                 total_loss += value * len(X_batch)
-                if classification:
-                    n_correct += _n_correct(network, output, y_batch)
+                n_correct += _n_correct(network, output, y_batch) if labelled else 0
                 bar.update()
-            if not all(np.isfinite(param).all() for param, _ in network.parameters()):
-                _diverged(
-                    f"the parameters stopped being finite in the last step of epoch "
-                    f"{epoch} (step {steps})",
-                    optimizer,
-                )
+            _check_parameters(
+                network, optimizer, f"in the last step of epoch {epoch} (step {steps})"
+            )
             history.loss.append(total_loss / len(X))
-            if classification:
+            if labelled:
                 history.accuracy.append(n_correct / len(X))
             if validation_data is not None:
-                val_loss, val_accuracy = _evaluate(network, X_val, val_targets, loss, val_labelled)
+                val_loss, val_accuracy = evaluate(network, X_val, y_val, loss)
                 history.val_loss.append(val_loss)
                 if val_accuracy is not None:
                     history.val_accuracy.append(val_accuracy)
             bar.set_postfix(_summary(history))
+            # A list, not a generator: every callback runs, even after one has said stop.
             if any([callback(epoch, history) for callback in callbacks]):
                 break
     return history
+
+
+@contextmanager
+def _progress_bar(total: int, progress: bool) -> Iterator[tqdm]:
+    """A progress bar over ``total`` steps; overflow warnings are silenced meanwhile, because
+    they would only precede the clear error of a diverging run (see ``_diverged``)."""
+    with (
+        tqdm(total=total, desc="fit", unit="step", disable=not progress) as bar,
+        np.errstate(over="ignore", invalid="ignore"),
+    ):
+        yield bar
+
+
+def _value_and_gradient(loss: Loss, output: np.ndarray, y_batch: np.ndarray):
+    """The loss's value and gradient, or ``(nan, None)`` if the output has blown up: the
+    parameters diverged, which ``fit`` reports rather than the loss's complaint about a NaN."""
+    if not np.isfinite(output).all():
+        return np.nan, None
+    return loss.value_and_gradient(output, y_batch)
+
+
+def _check_parameters(network: Sequential, optimizer: Optimizer, when: str) -> None:
+    """Stop training if a parameter has become NaN or infinite."""
+    if not all(np.isfinite(param).all() for param, _ in network.parameters()):
+        _diverged(f"the parameters stopped being finite {when}", optimizer)
 
 
 def _diverged(what: str, optimizer: Optimizer) -> None:
@@ -292,18 +305,11 @@ def evaluate(
     """
     _check_loss(loss, "evaluate")
     check_positive(batch_size, "batch_size", "evaluate", integer=True)
-    X, targets, classification = _data(network, X, y, loss, "evaluate")
-    return _evaluate(network, X, targets, loss, classification, batch_size)
-
-
-def _evaluate(
-    network: Sequential, X, targets, loss: Loss, classification: bool, batch_size: int = 1024
-) -> tuple[float, float | None]:
-    """``evaluate`` on data that ``_data`` has already checked."""
+    X, targets, labelled = _data(network, X, y, loss, "evaluate")
     total_loss, n_correct = 0.0, 0
     for X_batch, y_batch in minibatches(X, targets, batch_size, shuffle=False):
-        output = network._run(X_batch, training=False)  # X checked by _data already
+        output = network.forward(X_batch)
         total_loss += loss(output, y_batch) * len(X_batch)
-        if classification:
+        if labelled:
             n_correct += _n_correct(network, output, y_batch)
-    return total_loss / len(X), n_correct / len(X) if classification else None
+    return total_loss / len(X), n_correct / len(X) if labelled else None

@@ -33,22 +33,18 @@ def as_rng(seed: Seed) -> np.random.Generator:
     )
 
 
-def as_2d(
-    X, name: str, where: str, *, n_features: int | None = None, dtype=None, finite: bool = True
-) -> np.ndarray:
-    """Return ``X`` as a finite 2-D float array of shape ``(n_samples, n_features)``.
+def as_batch(X, name: str, where: str, *, dtype=None, finite: bool = True) -> np.ndarray:
+    """Return ``X`` as a float array of shape ``(n_samples, ...)``: a batch of any shape.
 
     Parameters
     ----------
-    X : array_like, shape (n_samples, n_features)
-        The batch to check. A 1-D array is refused rather than guessed at: one sample of
-        ``d`` features is ``X.reshape(1, -1)``, ``n`` samples of one feature ``X.reshape(-1, 1)``.
+    X : array_like, shape (n_samples, ...)
+        The batch to check: one entry per sample along the first axis, e.g. images of shape
+        ``(n_samples, 28, 28)``.
     name : str
         The parameter's name, used in messages (``"X"``).
     where : str
-        Who is asking, used in messages (``"Dense(784, 500).forward"``).
-    n_features : int, optional
-        The number of columns required, if any.
+        Who is asking, used in messages (``"Sigmoid().forward"``).
     dtype : numpy dtype, optional
         Convert to this floating dtype; by default keep a floating dtype and turn anything else
         into float64.
@@ -60,7 +56,37 @@ def as_2d(
     array = np.asarray(X)
     if array.dtype.kind not in "biufc":  # bool, ints, floats, complex: numbers
         raise TypeError(f"{where}: {name} must hold numbers, got an array of dtype {array.dtype}.")
-    if array.ndim != 2:
+    if array.ndim == 0:
+        raise ValueError(
+            f"{where}: {name} must be a batch of shape (n_samples, ...), got the single number "
+            f"{array.item()!r}. For one sample of one feature use np.array([[{name}]])."
+        )
+    if dtype is not None:
+        array = array.astype(dtype, copy=False)
+    elif array.dtype.kind != "f":
+        array = array.astype(np.float64)
+    if finite:
+        check_finite(array, name, where)
+    return array
+
+
+def as_2d(
+    X, name: str, where: str, *, n_features: int | None = None, dtype=None, finite: bool = True
+) -> np.ndarray:
+    """Return ``X`` as a finite 2-D float array of shape ``(n_samples, n_features)``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_samples, n_features)
+        The batch to check. A 1-D array is refused rather than guessed at: one sample of
+        ``d`` features is ``X.reshape(1, -1)``, ``n`` samples of one feature ``X.reshape(-1, 1)``.
+    name, where, dtype, finite
+        As for :func:`as_batch`.
+    n_features : int, optional
+        The number of columns required, if any.
+    """
+    array = np.asarray(X)
+    if array.dtype.kind in "biufc" and array.ndim != 2:
         hint = (
             f" For one sample use {name}.reshape(1, -1); for one feature use {name}.reshape(-1, 1)."
             if array.ndim == 1
@@ -75,13 +101,7 @@ def as_2d(
             f"{where}: {name} must have {n_features} features (columns), got shape {array.shape}. "
             f"Check that the input matches the layer's or model's width."
         )
-    if dtype is not None:
-        array = array.astype(dtype, copy=False)
-    elif array.dtype.kind != "f":
-        array = array.astype(np.float64)
-    if finite:
-        check_finite(array, name, where)
-    return array
+    return as_batch(array, name, where, dtype=dtype, finite=finite)
 
 
 def check_finite(array: np.ndarray, name: str, where: str) -> None:

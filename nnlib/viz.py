@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import SymLogNorm
 from matplotlib.ticker import MaxNLocator
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from nnlib.training import History
 
 CLASS_COLOURS = ("tab:blue", "tab:orange")
 WRONG_COLOUR = "tab:red"
@@ -22,8 +27,8 @@ WRONG_COLOUR = "tab:red"
 
 def plot_decision_regions(
     predict: Callable[[np.ndarray], np.ndarray],
-    X,
-    y,
+    X: ArrayLike,
+    y: ArrayLike,
     ax: plt.Axes | None = None,
     title: str | None = None,
     resolution: int = 200,
@@ -84,7 +89,7 @@ def plot_decision_regions(
     return ax
 
 
-def _square_images(images, where: str) -> np.ndarray:
+def _square_images(images: ArrayLike, where: str) -> np.ndarray:
     """``images`` as an array of shape ``(n, side, side)``, from rows of ``side**2`` pixels too."""
     images = np.asarray(images)
     if images.ndim == 2:
@@ -104,7 +109,9 @@ def _square_images(images, where: str) -> np.ndarray:
     return images
 
 
-def _image_grid(n: int, n_cols: int, panel_size: float, title: str | None):
+def _image_grid(
+    n: int, n_cols: int, panel_size: float, title: str | None
+) -> tuple[plt.Figure, list[plt.Axes]]:
     """A figure with ``n`` image panels (no ticks) in rows of ``n_cols``, and those panels."""
     n_cols = min(n_cols, n)
     n_rows = -(-n // n_cols)
@@ -122,7 +129,7 @@ def _image_grid(n: int, n_cols: int, panel_size: float, title: str | None):
     return fig, panels
 
 
-def _per_image(values, n: int, name: str, where: str) -> np.ndarray | None:
+def _per_image(values: ArrayLike | None, n: int, name: str, where: str) -> np.ndarray | None:
     """One value per image, or None if not given."""
     if values is None:
         return None
@@ -136,10 +143,10 @@ def _per_image(values, n: int, name: str, where: str) -> np.ndarray | None:
 
 
 def plot_digits(
-    images,
-    labels=None,
-    predictions=None,
-    confidences=None,
+    images: ArrayLike,
+    labels: ArrayLike | None = None,
+    predictions: ArrayLike | None = None,
+    confidences: ArrayLike | None = None,
     n_cols: int = 10,
     title: str | None = None,
     panel_size: float = 1.2,
@@ -198,7 +205,9 @@ def plot_digits(
     return fig
 
 
-def plot_learning_curves(history, val_label: str = "validation", title: str | None = None):
+def plot_learning_curves(
+    history: History, val_label: str = "validation", title: str | None = None
+) -> plt.Figure:
     """Plot the loss and, if measured, the accuracy of each epoch, on training and held-out data.
 
     Parameters
@@ -238,7 +247,7 @@ def plot_learning_curves(history, val_label: str = "validation", title: str | No
 
 
 def plot_confusion_matrix(
-    matrix, ax: plt.Axes | None = None, title: str | None = None, log_scale: bool = True
+    matrix: ArrayLike, ax: plt.Axes | None = None, title: str | None = None, log_scale: bool = True
 ) -> plt.Axes:
     """Draw a confusion matrix as a heat map with the count written in every cell.
 
@@ -288,7 +297,7 @@ def plot_confusion_matrix(
 
 
 def plot_weight_images(
-    W,
+    W: ArrayLike,
     units: Sequence[int] | None = None,
     n_cols: int = 8,
     title: str | None = None,

@@ -49,3 +49,18 @@ def test_cli_exit_code_says_whether_all_is_well(broken, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert ("fix: upgrade" in out) == broken
     assert out.strip().endswith("problem(s) to fix." if broken else "Everything looks right.")
+
+
+def test_the_grading_sandbox_is_reported_for_instructors_and_never_a_learners_problem(
+    monkeypatch, capsys
+):
+    from nnlib.course import sandbox
+
+    finding = doctor.check_grading_sandbox()
+    assert finding.detail == sandbox.describe() and finding.advisory
+    assert finding.ok == (sandbox.protections().mode != sandbox.Mode.NONE)
+    missing = doctor.Finding("grading sandbox (instructors)", False, "NO SANDBOX", "apt", True)
+    monkeypatch.setattr(doctor, "check_grading_sandbox", lambda: missing)
+    monkeypatch.setattr(doctor, "check_viewer", lambda: doctor.Finding("viewer", True, "ok"))
+    assert main(["doctor"]) == 0
+    assert "\u25cb grading sandbox (instructors): NO SANDBOX" in capsys.readouterr().out

@@ -12,13 +12,17 @@ from nnlib.layers import (
     LAYERS,
     Dense,
     Dropout,
+    Flatten,
+    Layer,
     LeakyReLU,
     RandomShift,
     ReLU,
     Sigmoid,
     Softmax,
     Tanh,
+    register,
 )
+from nnlib.network import Sequential
 
 TOL = 1e-6
 shapes = st.tuples(st.integers(1, 5), st.integers(1, 6), st.integers(1, 6))
@@ -350,3 +354,69 @@ def test_layers_registry_and_config_rebuild_each_layer():
 def test_layers_without_parameters():
     for layer in [Sigmoid(), Tanh(), ReLU(), LeakyReLU(), Softmax(), Dropout(0.5), RandomShift(1)]:
         assert layer.parameters() == []
+
+
+@pytest.mark.parametrize("make", [Sigmoid, Tanh, ReLU, LeakyReLU, lambda: Dropout(0.5)])
+def test_elementwise_layers_take_batches_of_any_shape(make):
+    layer = make()
+    X = np.random.default_rng(0).standard_normal((3, 4, 5))
+    out = layer.forward(X)
+    assert out.shape == X.shape
+    assert layer.backward(np.ones_like(X)).shape == X.shape
+
+
+# ----------------------------------------------------------------------------- flatten
+
+
+def test_flatten_makes_rows_and_gives_the_gradient_its_shape_back():
+    images = np.arange(2 * 3 * 4, dtype=np.float64).reshape(2, 3, 4)
+    layer = Flatten()
+    rows = layer.forward(images)
+    assert rows.shape == (2, 12)
+    np.testing.assert_array_equal(rows[1], np.arange(12, 24))  # row-major, sample by sample
+    G = np.random.default_rng(0).standard_normal((2, 12))
+    assert input_gradient_error(Flatten(), images, G.reshape(2, 12)) < TOL
+    np.testing.assert_array_equal(layer.backward(G), G.reshape(2, 3, 4))
+    with pytest.raises(ValueError, match=r"Flatten\(\).backward: grad_out must have the shape .*"
+                       r"\(2, 12\), got \(2, 3, 4\)"):
+        layer.backward(G.reshape(2, 3, 4))
+
+
+# ----------------------------------------------------------------------------- a new layer
+
+
+def test_a_layer_without_need_input_grad_is_refused_with_the_protocol():
+    class Old(Layer):
+        def forward(self, X, training=False):
+            return X
+
+        def backward(self, grad_out):
+            return grad_out
+
+    with pytest.raises(TypeError, match=r"Sequential: layer 1 Old\(\) has backward\(grad_out\)"
+                       r".*def backward\(self, grad_out, need_input_grad=True\)"):
+        Sequential([Dense(2, 2), Old()])
+
+
+def test_a_registered_layer_of_another_module_saves_and_loads(tmp_path, monkeypatch):
+    monkeypatch.setattr("nnlib.layers.LAYERS", dict(LAYERS))  # leave the registry as it was
+
+    @register
+    class Negate(Layer):
+        def forward(self, X, training=False):
+            return -self._input(X)
+
+        def backward(self, grad_out, need_input_grad=True):
+            return -np.asarray(grad_out)
+
+    import nnlib.layers
+    import nnlib.network
+
+    monkeypatch.setattr(nnlib.network, "LAYERS", nnlib.layers.LAYERS)
+    assert nnlib.layers.LAYERS["Negate"] is Negate
+    net = Sequential([Negate(), Dense(2, 1, seed=0)])
+    loaded = Sequential.load(net.save(tmp_path / "net"))
+    X = np.array([[1.0, 2.0]])
+    np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
+    with pytest.raises(ValueError, match=r"register: a layer named 'Dense' is already registered"):
+        register(type("Dense", (Layer,), {}))

@@ -161,3 +161,22 @@ def test_cli_reports_divergence(small_mnist, monkeypatch, capsys):
     # ReLU units are unbounded: with an absurd step the logits overflow float32 to inf.
     assert main(["mnist", "--epochs", "1", "--activation", "relu", "--lr", "1e30", "--quiet"]) == 1
     assert "Try a smaller learning rate" in capsys.readouterr().err
+
+
+def test_train_trains_the_network_it_is_given_and_on_epoch_can_copy_its_parameters(small_mnist):
+    # what bench_beyond does to keep each variant as it was after its best validation epoch
+    recipe = Recipe(epochs=3, n_hidden=32, lr_decay=0.8)
+    network = recipe.network()
+    copies = []
+    returned, history, _ = train(
+        recipe,
+        small_mnist,
+        progress=False,
+        network=network,
+        on_epoch=lambda epoch, history: copies.append(network.layers[0].W.copy()),
+    )
+    assert returned is network and len(copies) == 3
+    # the copy after epoch 2 is the network that a 2-epoch run of the same recipe ends with
+    two_epochs, _, _ = train(dataclasses.replace(recipe, epochs=2), small_mnist, progress=False)
+    np.testing.assert_array_equal(copies[1], two_epochs.layers[0].W)
+    assert np.abs(copies[2] - copies[1]).max() > 1e-4

@@ -116,8 +116,8 @@ def test_forward_converts_to_the_network_dtype():
     [
         (
             np.ones((128, 300)),
-            r"Sequential.forward: layer 0 Dense\(784, 500\).forward: X must have 784 features "
-            r"\(columns\), got shape \(128, 300\)",
+            r"Sequential.forward: X must have 784 features \(columns\), got shape \(128, 300\); "
+            r"the first layer, Dense\(784, 500\), takes 784",
         ),
         (np.ones(784), r"Sequential.forward: X must be 2-D .* got shape \(784,\)"),
         (
@@ -138,7 +138,7 @@ def test_forward_names_the_layer_that_refuses_its_input():
     net.layers[2] = Dense(300, 10)  # changed behind the constructor's back
     with pytest.raises(
         ValueError,
-        match=r"layer 2 Dense\(300, 10\).forward: X must have 300 "
+        match=r"Dense\(300, 10\).forward: X must have 300 "
         r"features \(columns\), got shape \(128, 500\)",
     ):
         net.forward(np.zeros((128, 784)))

@@ -238,7 +238,7 @@ def test_the_grader_diagnoses_in_its_own_process(tmp_path):
     nbformat.write(nb, tmp_path / "learner" / source.name)
     limits = Limits(cell_timeout=20, total_timeout=120, memory_mb=2048, output_mb=2, grace=2)
     (grade,) = grade_class(source, [tmp_path / "learner"], tmp_path / "out", limits,
-                           report=lambda line: None)  # fmt: skip
+                           report=lambda line: None).grades  # fmt: skip
     reports = {task.name: task.report() for task in grade.tasks}
     assert "this mistake gives: no 1/n: sums over the samples" in reports["mse"]
     assert "this mistake gives: sign error: y - p" in reports["gradients"]

@@ -4,7 +4,7 @@ reports divergence) and evaluate."""
 import numpy as np
 import pytest
 
-from nnlib.layers import Dense, Dropout, ReLU, Sigmoid, Tanh
+from nnlib.layers import Dense, Dropout, Flatten, Layer, ReLU, Sigmoid, Tanh
 from nnlib.losses import (
     BinaryCrossEntropy,
     CrossEntropy,
@@ -15,7 +15,7 @@ from nnlib.losses import (
 from nnlib.metrics import accuracy
 from nnlib.network import Sequential
 from nnlib.optim import SGD, Adam
-from nnlib.training import History, evaluate, fit, minibatches
+from nnlib.training import evaluate, fit, minibatches
 
 X_XOR = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 Y_XOR = np.array([0, 1, 1, 0])
@@ -427,11 +427,66 @@ def test_divergence_in_the_last_step_of_an_epoch_is_named_before_validation(recw
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 
-def test_history_is_a_plain_record():
-    history = History()
-    assert (history.loss, history.accuracy, history.val_loss, history.val_accuracy) == (
-        [],
-        [],
-        [],
-        [],
-    )
+# ----------------------------------------------------------------------------- new layers
+
+
+class Scale(Layer):
+    """A learner's own layer, written to the protocol of nnlib.layers.Layer: one weight per
+    feature, ``y = x * w``. Placed first, Sequential tells it ``need_input_grad=False``."""
+
+    def __init__(self, n):
+        self.w, self.dw, self.x = np.ones(n, dtype=np.float32), np.zeros(n, np.float32), None
+        self.calls = []
+
+    def forward(self, X, training=False):
+        self.x = np.asarray(X)
+        return self.x * self.w
+
+    def backward(self, grad_out, need_input_grad=True):
+        self.calls.append(need_input_grad)
+        self.dw[...] = np.sum(grad_out * self.x, axis=0)
+        return grad_out * self.w if need_input_grad else None
+
+    def parameters(self):
+        return [(self.w, self.dw)]
+
+
+def test_a_learners_own_layer_placed_first_trains():
+    X, y = two_moons(200, 0.1, seed=0)
+    first = Scale(2)
+    net = Sequential([first, Dense(2, 16, seed=0), Tanh(), Dense(16, 2, seed=1)])
+    history = fit(net, X, y, CrossEntropy(), SGD(0.3), epochs=30, batch_size=20, seed=0,
+                  progress=False)
+    assert history.accuracy[-1] > 0.85
+    assert set(first.calls) == {False}  # nothing below the first layer learns
+    assert not np.array_equal(first.w, [1.0, 1.0])  # and it learned
+    # its gradient is right: finite differences of the loss with respect to w
+    output = net.forward(X[:8])
+    net.backward(CrossEntropy().gradient(output, y[:8]))
+    analytic = first.dw.astype(np.float64).copy()
+    numeric = []
+    for k in range(2):
+        for sign in (1, -1):
+            first.w[k] += sign * 1e-2
+            numeric.append(CrossEntropy()(net.forward(X[:8]), y[:8]))
+            first.w[k] -= sign * 1e-2
+    numeric = [(numeric[0] - numeric[1]) / 2e-2, (numeric[2] - numeric[3]) / 2e-2]
+    np.testing.assert_allclose(analytic, numeric, rtol=2e-2, atol=1e-4)
+
+
+def test_images_of_any_shape_train_through_flatten():
+    """(n, 4, 4) images: the bright left half is class 0, the right half class 1."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    images = rng.random((300, 4, 4)) * 0.2
+    images[y == 0, :, :2] += 0.8
+    images[y == 1, :, 2:] += 0.8
+    net = Sequential([Flatten(), Dense(16, 8, seed=0), Sigmoid(), Dense(8, 2, seed=1)])
+    history = fit(net, images, y, CrossEntropy(), SGD(0.5), epochs=10, batch_size=30, seed=0,
+                  validation_data=(images[:50], y[:50]), progress=False)
+    assert history.val_accuracy[-1] == 1.0
+    assert net.predict(images[:5]).tolist() == y[:5].tolist()
+    with pytest.raises(ValueError, match=r"fit: X contains 1 NaN"):
+        bad = images.copy()
+        bad[3, 2, 1] = np.nan
+        fit(net, bad, y, CrossEntropy(), SGD(0.5), epochs=1, progress=False)

@@ -1,7 +1,8 @@
 """The course's own tools: showing library source in a chapter, exercise self-checks and the
-learner's progress, releasing student versions, grading a class safely (``grade``, ``sandbox``,
-``harness``, ``submissions``, ``gradescope``), explorers and live training plots, ``doctor``, and
-opening the course in JupyterLab.
+learner's progress, releasing student versions, grading a class safely (the grader: ``grade``,
+``exercise``, ``submissions``, ``verdicts``, ``report``, ``untrusted``, ``gradescope``; the
+sandbox launcher ``sandbox``; inside the sandbox, ``worker`` and the in-kernel ``harness``),
+explorers and live training plots, ``doctor``, and opening the course in JupyterLab.
 
 These are not part of the neural-network library; a learner never needs to read them.
 """

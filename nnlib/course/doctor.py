@@ -3,6 +3,8 @@
 Each check returns a verdict and, when it fails, the fix. The checks are the usual reasons a
 course notebook will not run: an old Python, a missing or old package, a Jupyter kernel that runs
 another Python than the course's, Markdown files that open as text, and missing or damaged data.
+One more, for instructors only (it never counts as a problem for a learner), says which
+protections ``nnlib grade`` can give submissions on this machine.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Finding:
     ok: bool
     detail: str
     fix: str = ""
+    advisory: bool = False  # for instructors only: not a problem of the learner's set-up
 
 
 def check_python() -> Finding:
@@ -137,19 +140,36 @@ def check_data() -> Finding:
     return Finding("MNIST data", True, f"{len(X_train)} + {len(X_test)} images, checksums match")
 
 
+def check_grading_sandbox() -> Finding:
+    """Which protections ``nnlib grade`` gives each submission here (bubblewrap, cgroups)."""
+    from nnlib.course import sandbox
+
+    found = sandbox.protections()
+    ok = found.mode != sandbox.Mode.NONE
+    fix = "" if ok else "to grade a class: apt-get install bubblewrap (or your system's package)"
+    return Finding("grading sandbox (instructors)", ok, found.describe(), fix, advisory=True)
+
+
 def diagnose() -> list[Finding]:
-    """Every check, in the order a learner should fix them."""
-    return [check_python(), *check_packages(), check_kernel(), check_viewer(), check_data()]
+    """Every check, in the order a learner should fix them (the instructors' one last)."""
+    return [
+        check_python(),
+        *check_packages(),
+        check_kernel(),
+        check_viewer(),
+        check_data(),
+        check_grading_sandbox(),
+    ]
 
 
 def report(findings: list[Finding]) -> str:
     """The findings as the lines ``nnlib doctor`` prints."""
     lines = []
     for finding in findings:
-        mark = "\u2713" if finding.ok else "\u2717"  # in DejaVu Sans Mono; emoji may show as boxes
+        mark = "\u2713" if finding.ok else "\u25cb" if finding.advisory else "\u2717"  # fonts
         lines.append(f"{mark} {finding.what}: {finding.detail}")
         if not finding.ok:
             lines.append(f"   fix: {finding.fix}")
-    problems = sum(not f.ok for f in findings)
+    problems = sum(not f.ok and not f.advisory for f in findings)
     lines.append("Everything looks right." if not problems else f"{problems} problem(s) to fix.")
     return "\n".join(lines)

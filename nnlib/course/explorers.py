@@ -177,7 +177,7 @@ def explore_neuron(X: ArrayLike, y: ArrayLike, w: ArrayLike = (1.0, 1.0), b: flo
     return Explorer(draw, controls)
 
 
-ACTIVATIONS = {
+ACTIVATION_FUNCTIONS = {
     "step": (step, step_prime),
     "sigmoid": (sigmoid, sigmoid_prime),
     "tanh": (tanh, tanh_prime),
@@ -196,7 +196,7 @@ def explore_activation(name: str = "sigmoid", threshold: float = 0.05, z_max: fl
     Parameters
     ----------
     name : str, default "sigmoid"
-        One of ``ACTIVATIONS``: step, sigmoid, tanh, ReLU, leaky ReLU (alpha = 0.01).
+        One of ``ACTIVATION_FUNCTIONS``: step, sigmoid, tanh, ReLU, leaky ReLU (alpha = 0.01).
     threshold : float, default 0.05
         A slope below this counts as saturated (the slider runs from 0.01 to 0.5).
     z_max : float, default 6
@@ -206,14 +206,15 @@ def explore_activation(name: str = "sigmoid", threshold: float = 0.05, z_max: fl
     -------
     Explorer
     """
-    if name not in ACTIVATIONS:
+    if name not in ACTIVATION_FUNCTIONS:
         raise ValueError(
-            f"explore_activation: unknown activation {name!r}; choose one of {list(ACTIVATIONS)}."
+            f"explore_activation: unknown activation {name!r}; choose one of "
+            f"{list(ACTIVATION_FUNCTIONS)}."
         )
     z = np.linspace(-z_max, z_max, 1201)
 
     def draw(name: str, threshold: float) -> Figure:
-        f, f_prime = ACTIVATIONS[name]
+        f, f_prime = ACTIVATION_FUNCTIONS[name]
         saturated = np.abs(f_prime(z)) < threshold
         figure = Figure(figsize=(11, 3.8))
         ax_f, ax_d = figure.subplots(1, 2)
@@ -243,7 +244,10 @@ def explore_activation(name: str = "sigmoid", threshold: float = 0.05, z_max: fl
 
     controls = {
         "name": widgets.Dropdown(
-            options=list(ACTIVATIONS), value=name, description="activation", style=LABEL_STYLE
+            options=list(ACTIVATION_FUNCTIONS),
+            value=name,
+            description="activation",
+            style=LABEL_STYLE,
         ),
         "threshold": _slider("threshold", threshold, 0.01, 0.5, step=0.01),
     }

@@ -1,7 +1,7 @@
 """Gradescope: its ``results.json`` format, and an autograder bundle that runs the same grader.
 
-Part of the course's tools (used by ``nnlib.course.grade`` and ``nnlib gradescope``); no chapter
-introduces it.
+Part of the course's tools (``nnlib gradescope``); no chapter introduces it. It uses the grader
+(``nnlib.course.grade``), which does not use it.
 
 ``nnlib gradescope SOURCE --out autograder.zip`` writes the zip that Gradescope's "programming
 assignment" autograder expects: ``setup.sh`` (run once, as root, to build the image: a virtual
@@ -21,12 +21,12 @@ import sys
 import zipfile
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from nnlib.course.exercise import load_exercise
+from nnlib.course.grade import grade_submission
+from nnlib.course.report import feedback, gradescope_results, write_atomically
 from nnlib.course.sandbox import Limits, package_root
-
-if TYPE_CHECKING:
-    from nnlib.course.grade import Grade
+from nnlib.course.submissions import learner_folder
 
 PROJECT = "nnlib-package"
 KERNEL_REQUIREMENTS = ("ipykernel", "nbformat")
@@ -34,7 +34,7 @@ SETUP = """\
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
 set -euo pipefail
-apt-get install -y python3 python3-venv python3-pip
+apt-get install -y python3 python3-venv python3-pip bubblewrap
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install --upgrade pip
 /autograder/venv/bin/pip install /autograder/source/{project}
@@ -42,8 +42,7 @@ python3 -m venv /autograder/venv
 RUN = """\
 #!/usr/bin/env bash
 # Gradescope runs this for every submission: grade it into /autograder/results/results.json.
-# The source holds the solutions and hidden tests: only root may read it, not the kernel (nobody).
-chmod 600 /autograder/source/{source}
+# Each submission is graded in a bubblewrap sandbox that shows the kernel nothing of /autograder.
 export NNLIB_MNIST_DIR=/autograder/source/{project}/data/mnist
 exec /autograder/venv/bin/python -m nnlib.course.gradescope /autograder/source/{source} \\
     /autograder/submission /autograder/results/results.json {limits}
@@ -64,38 +63,14 @@ include = ["nnlib*"]
 """
 
 
-def gradescope_results(grade: Grade) -> dict:
-    """A learner's grade in Gradescope's ``results.json`` format: one test per task."""
-    tests = [
-        {
-            "name": f"Task {number}: {task.name}",
-            "number": str(number),
-            "score": task.score,
-            "max_score": task.points,
-            "status": "passed" if task.score == task.points else "failed",
-            "output": task.report(),
-            "visibility": "visible",
-        }
-        for number, task in enumerate(grade.tasks, start=1)
-    ]
-    return {
-        "score": grade.total,
-        "output": "\n".join(f"- {note}" for note in grade.notes) or "Graded by nnlib.",
-        "tests": tests,
-        "extra_data": {
-            "learner": grade.learner,
-            "exercise": grade.exercise.name,
-            "status": grade.status,
-        },
-    }
-
-
 def limit_arguments(limits: Limits) -> list[str]:
     """The command-line options that give ``limits`` (shared by ``nnlib grade`` and the bundle)."""
     return [
         f"--cell-timeout={limits.cell_timeout:g}",
         f"--timeout={limits.total_timeout:g}",
         f"--memory={limits.memory_mb}",
+        f"--processes={limits.processes}",
+        f"--disk={limits.disk_mb}",
     ]
 
 
@@ -107,12 +82,27 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=defaults.total_timeout,
                         help="seconds per notebook (default %(default)s)")  # fmt: skip
     parser.add_argument("--memory", type=int, default=defaults.memory_mb,
-                        help="MiB of address space per kernel (default %(default)s)")  # fmt: skip
+                        help="MiB of memory per submission (default %(default)s)")  # fmt: skip
+    parser.add_argument("--start-timeout", type=float, default=defaults.start_timeout,
+                        help="seconds for a kernel to start (default %(default)s)")  # fmt: skip
+    parser.add_argument("--processes", type=int, default=defaults.processes,
+                        help="processes and threads per submission (default %(default)s)",
+                        )  # fmt: skip
+    parser.add_argument("--disk", type=int, default=defaults.disk_mb,
+                        help="MiB of each private /tmp, /var/tmp and /dev/shm "
+                        "(default %(default)s)")  # fmt: skip
 
 
 def limits_from(args: argparse.Namespace) -> Limits:
     """The :class:`Limits` that the options of :func:`add_limit_options` ask for."""
-    return Limits(cell_timeout=args.cell_timeout, total_timeout=args.timeout, memory_mb=args.memory)
+    return Limits(
+        cell_timeout=args.cell_timeout,
+        total_timeout=args.timeout,
+        memory_mb=args.memory,
+        processes=args.processes,
+        disk_mb=args.disk,
+        start_timeout=args.start_timeout,
+    )
 
 
 def _requirements() -> list[str]:
@@ -127,7 +117,6 @@ def _requirements() -> list[str]:
 
 def bundle(source: Path, out: Path, limits: Limits) -> Path:
     """Write the Gradescope autograder zip for ``source`` to ``out``; return ``out``."""
-    from nnlib.course.grade import load_exercise
     from nnlib.data import BUNDLED_DIR
 
     load_exercise(source)  # refuse a broken source now, not on Gradescope
@@ -164,21 +153,17 @@ def run_autograder(source: Path, submission_dir: Path, results: Path, limits: Li
     Always writes a results file, even when the submission holds no notebook or the grader fails,
     so that the learner sees why on Gradescope.
     """
-    from nnlib.course.grade import feedback, grade_submission, hidden_paths, load_exercise
-    from nnlib.course.submissions import learner_folder
-
     try:
         exercise = load_exercise(source)
         submission = learner_folder(submission_dir, source.name)
-        hide = hidden_paths(source, [submission_dir], results.parent)
-        grade = grade_submission(exercise, submission, limits, hide)
+        grade = grade_submission(exercise, submission, limits)
         outcome = gradescope_results(grade)
         print(feedback(grade))
     except Exception as error:  # tell the learner and the instructor rather than crash
         outcome = {"score": 0.0, "output": f"The autograder failed: {error}", "tests": []}
         print(outcome["output"])
     results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(json.dumps(outcome, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomically(results, json.dumps(outcome, indent=2, ensure_ascii=False) + "\n")
     return outcome
 
 

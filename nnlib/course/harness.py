@@ -1,6 +1,9 @@
-"""What the batch grader runs inside a learner's kernel, and how results come out of it as data.
+"""What runs inside a learner's kernel when it is graded, and how results come out of it as data.
 
-Part of the course's tools (see ``nnlib.course.grade``); no chapter introduces it.
+Part of the course's tools (see ``nnlib.course.grade``); no chapter introduces it. This module is
+the *in-kernel harness*: ``python -m nnlib.course.harness`` sets the kernel's own limits and
+becomes the kernel (:func:`launch_kernel`), and :func:`call_task` runs in place of each check
+cell. The grader uses only its data format (:func:`load_data`, :func:`decode_outcomes`).
 
 The grader never judges inside the learner's kernel: a learner's code runs there and could patch
 numpy, the checker or the builtins. Instead the kernel only *calls* each task's function on the
@@ -12,6 +15,8 @@ values it is compared with stay in the grader's process.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import io
 import json
 import os
@@ -24,12 +29,15 @@ from pathlib import Path
 import numpy as np
 
 from nnlib.course.selfcheck import Outcome, call_case, missing_function
+from nnlib.course.untrusted import TEXT_CAP, safe_text
 
-CALLS = "calls.npz"
-RESULTS = "results"
+VISIBLE, HIDDEN = "visible", "hidden"
+RESULTS = {VISIBLE: "results", HIDDEN: "hidden-results"}
 MAX_DEPTH = 32
-TEXT_CAP = 500
+MAX_CALLS_BYTES = 2**30
 SCALARS = (bool, int, float, str, type(None))
+OOM_SCORE_FIRST = 1000  # what the out-of-memory killer takes first: the kernel, not the worker
+INT64 = 2**63
 
 
 @dataclass(frozen=True)
@@ -45,15 +53,9 @@ class Opaque:
         return self.description
 
 
-def _cap(text: str) -> str:
-    """Printable text of at most ``TEXT_CAP`` characters (messages come from untrusted code)."""
-    text = "".join(c if c.isprintable() or c in "\n\t" else "?" for c in text[: TEXT_CAP + 1])
-    return text if len(text) <= TEXT_CAP else text[:TEXT_CAP] + "..."
-
-
 def _type_name(value) -> str:
     kind = type(value)
-    return _cap(
+    return safe_text(
         kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
     )
 
@@ -75,22 +77,28 @@ def encode(value, arrays: dict[str, np.ndarray], depth: int = 0) -> dict:
         arrays[key] = np.frombuffer(bytes(value), dtype=np.uint8)
         return {"t": type(value).__name__, "key": key}
     if type(value) in SCALARS:
-        if type(value) is int and not -(2**63) <= value < 2**63:
+        if type(value) is int and not -INT64 <= value < INT64:
             return {"t": "opaque", "d": "<an integer too large to be an answer>"}
-        return {"t": "value", "v": _cap(value) if type(value) is str else value}
+        return {"t": "value", "v": safe_text(value, TEXT_CAP) if type(value) is str else value}
     if type(value) in (tuple, list):
         return {"t": type(value).__name__, "items": [encode(v, arrays, depth + 1) for v in value]}
     if type(value) is dict and all(type(k) is str for k in value):
-        items = [[_cap(k), encode(v, arrays, depth + 1)] for k, v in value.items()]
+        items = [[safe_text(k), encode(v, arrays, depth + 1)] for k, v in value.items()]
         return {"t": "dict", "items": items}
     return {"t": "opaque", "d": f"<an object of type {_type_name(value)}>"}
 
 
 def decode(node, arrays, depth: int = 0):
-    """The value that :func:`encode` described; raises ValueError on anything malformed."""
+    """The value that :func:`encode` described; raises ValueError on anything malformed.
+
+    Strings are passed through :func:`~nnlib.course.untrusted.safe_text`: the grader decodes what
+    a learner's kernel wrote, and the kernel may have replaced :func:`encode` itself.
+    """
     if depth > MAX_DEPTH or not isinstance(node, dict):
         raise ValueError("malformed value")
     kind = node.get("t")
+    if kind == "value" and type(node.get("v")) is str:
+        return safe_text(node["v"])
     if kind == "value" and type(node.get("v")) in SCALARS:
         return node["v"]
     if kind in ("array", "scalar") and str(node.get("key")) in arrays:
@@ -103,23 +111,37 @@ def decode(node, arrays, depth: int = 0):
         items = [decode(item, arrays, depth + 1) for item in node["items"]]
         return tuple(items) if kind == "tuple" else items
     if kind == "dict" and isinstance(node.get("items"), list):
-        return {str(k): decode(v, arrays, depth + 1) for k, v in node["items"]}
+        return {safe_text(k): decode(v, arrays, depth + 1) for k, v in node["items"]}
     if kind == "opaque":
-        return Opaque(_cap(str(node.get("d"))))
+        return Opaque(safe_text(node.get("d")))
     raise ValueError("malformed value")
 
 
 def holds_objects(value) -> bool:
     """Whether ``value`` holds anything that :func:`encode` cannot send as data."""
-    return '"opaque"' in json.dumps(encode(value, {}))
+    return _has_opaque(encode(value, {}))
+
+
+def _has_opaque(node: dict) -> bool:
+    if node["t"] == "opaque":
+        return True
+    if node["t"] == "dict":
+        return any(_has_opaque(child) for _, child in node["items"])
+    return any(_has_opaque(child) for child in node.get("items", []))
+
+
+def dump_data(manifest: dict, arrays: dict[str, np.ndarray]) -> bytes:
+    """``manifest`` (JSON) and ``arrays`` as the bytes of one ``.npz`` archive."""
+    text = json.dumps(manifest).encode("utf-8")
+    buffer = io.BytesIO()
+    np.savez(buffer, manifest=np.frombuffer(text, dtype=np.uint8), **arrays)
+    return buffer.getvalue()
 
 
 def save_data(path: Path, manifest: dict, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``manifest`` (JSON) and ``arrays`` to the ``.npz`` at ``path``, atomically."""
-    text = json.dumps(manifest).encode("utf-8")
+    """Write :func:`dump_data` to the ``.npz`` at ``path``, atomically."""
     temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "wb") as file:
-        np.savez(file, manifest=np.frombuffer(text, dtype=np.uint8), **arrays)
+    temporary.write_bytes(dump_data(manifest, arrays))
     os.replace(temporary, path)
 
 
@@ -140,11 +162,15 @@ def read_capped(path: Path, max_bytes: int) -> bytes:
 
 
 def load_data(path: Path, max_bytes: int) -> tuple[dict, dict[str, np.ndarray]]:
-    """Read what :func:`save_data` wrote, as untrusted data: no pickles, no zip bombs.
+    """Read what :func:`save_data` wrote, as untrusted data (see :func:`parse_data`)."""
+    return parse_data(read_capped(path, max_bytes), max_bytes)
 
-    Raises ValueError (or OSError) when the file is missing, too large, or not such an archive.
-    """
-    data = read_capped(path, max_bytes)
+
+def parse_data(data: bytes, max_bytes: int) -> tuple[dict, dict[str, np.ndarray]]:
+    """The manifest and arrays of :func:`dump_data`'s bytes, as untrusted data: no pickles, no
+    zip bombs. Raises ValueError when ``data`` is too large or not such an archive."""
+    if len(data) > max_bytes:
+        raise ValueError(f"{len(data)} bytes, more than the limit of {max_bytes}")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if sum(info.file_size for info in archive.infolist()) > max_bytes:
             raise ValueError(f"the archive unpacks to more than {max_bytes} bytes")
@@ -153,39 +179,61 @@ def load_data(path: Path, max_bytes: int) -> tuple[dict, dict[str, np.ndarray]]:
     manifest = arrays.pop("manifest", None)
     if manifest is None or manifest.dtype != np.uint8 or manifest.ndim != 1:
         raise ValueError("no manifest")
-    return json.loads(manifest.tobytes().decode("utf-8")), arrays
+    return json.loads(manifest.tobytes().decode("utf-8", "replace")), arrays
 
 
-def call_task(name: str, namespace: dict | None = None, folder: str | Path = ".") -> None:
-    """Call the function ``name`` on every case in ``folder/calls.npz``; write what it did.
+def results_path(folder: Path, phase: str, task: str) -> Path:
+    """Where :func:`call_task` writes the outcomes of ``task``'s cases of ``phase``."""
+    return Path(folder) / RESULTS[phase] / f"{task}.npz"
 
-    Runs in the learner's kernel, in place of the task's check cell. ``namespace`` defaults to
-    the caller's globals (the notebook's). The outcomes go to ``folder/results/<name>.npz``.
+
+def encode_calls(cases: list[dict]) -> str:
+    """The arguments of some cases as text (base64 of :func:`dump_data`), for :func:`call_task`."""
+    arrays: dict[str, np.ndarray] = {}
+    manifest = {"cases": encode(cases, arrays)}
+    return base64.b64encode(dump_data(manifest, arrays)).decode("ascii")
+
+
+def call_task(
+    name: str,
+    calls: str,
+    namespace: dict | None = None,
+    folder: str | Path = ".",
+    phase: str = VISIBLE,
+) -> None:
+    """Call the function ``name`` on every case in ``calls`` (:func:`encode_calls`); write what
+    it did to :func:`results_path`.
+
+    Runs in the learner's kernel, in place of the task's check cell (``phase="visible"``), and
+    once more for each task after the last cell (``phase="hidden"``). The cases come inside the
+    cell's own code, so a hidden case's inputs are in the kernel only from that cell on.
+    ``namespace`` defaults to the caller's globals (the notebook's).
     """
     folder = Path(folder)
     if namespace is None:
         namespace = sys._getframe(1).f_globals
-    manifest, arrays = load_data(folder / CALLS, max_bytes=2**30)
-    calls = decode(manifest["tasks"][name], arrays)
+    manifest, arrays = parse_data(base64.b64decode(calls), MAX_CALLS_BYTES)
+    cases = decode(manifest["cases"], arrays)
     function = namespace.get(name)
     reason = missing_function(name, function)
     out: dict[str, np.ndarray] = {}
     if reason:
-        result = {"task": name, "missing": _cap(reason), "cases": []}
+        result = {"task": name, "missing": safe_text(reason), "cases": []}
     else:
-        outcomes = [call_case(function, args) for args in calls]
+        outcomes = [call_case(function, args) for args in cases]
         result = {"task": name, "missing": "", "cases": [_encode_outcome(o, out) for o in outcomes]}
-    (folder / RESULTS).mkdir(exist_ok=True)
-    save_data(folder / RESULTS / f"{name}.npz", result, out)
+    path = results_path(folder, phase, name)
+    path.parent.mkdir(exist_ok=True)
+    save_data(path, result, out)
 
 
 def _encode_outcome(outcome: Outcome, arrays: dict[str, np.ndarray]) -> dict:
     return {
         "value": encode(outcome.value, arrays),
-        "error": _cap(outcome.error),
+        "error": safe_text(outcome.error),
         "not_done": bool(outcome.not_done),
-        "mutated": _cap(outcome.mutated),
-        "warning": _cap(outcome.warning),
+        "mutated": safe_text(outcome.mutated),
+        "warning": safe_text(outcome.warning),
     }
 
 
@@ -197,7 +245,7 @@ def decode_outcomes(manifest: dict, arrays, n_cases: int) -> list[Outcome] | str
     if not isinstance(manifest, dict) or not isinstance(manifest.get("cases"), list):
         raise ValueError("malformed results")
     if manifest.get("missing"):
-        return _cap(str(manifest["missing"]))
+        return safe_text(manifest["missing"])
     cases = manifest["cases"]
     if len(cases) != n_cases:
         raise ValueError(f"results for {len(cases)} cases, not {n_cases}")
@@ -208,10 +256,49 @@ def decode_outcomes(manifest: dict, arrays, n_cases: int) -> list[Outcome] | str
         outcomes.append(
             Outcome(
                 value=decode(case.get("value"), arrays),
-                error=_cap(str(case.get("error") or "")),
+                error=safe_text(case.get("error") or ""),
                 not_done=case.get("not_done") is True,
-                mutated=_cap(str(case.get("mutated") or "")),
-                warning=_cap(str(case.get("warning") or "")),
+                mutated=safe_text(case.get("mutated") or ""),
+                warning=safe_text(case.get("warning") or ""),
             )
         )
     return outcomes
+
+
+# ---- the kernel's own start ----
+
+
+def set_limits(options: dict) -> None:
+    """Limits on this process and all it starts (they run before any of the learner's code).
+
+    ``options`` holds bytes of address space (``memory``), the largest file (``file_size``),
+    seconds of CPU (``cpu_seconds``) and ``processes``. In a sandbox with its own user (or user
+    namespace) the process count is the sandbox's own, not shared with other submissions.
+    """
+    import resource
+
+    wanted = {
+        resource.RLIMIT_AS: options["memory"],
+        resource.RLIMIT_FSIZE: options["file_size"],
+        resource.RLIMIT_CPU: options["cpu_seconds"],
+        resource.RLIMIT_CORE: 0,
+        resource.RLIMIT_NPROC: options["processes"],
+    }
+    for limit, value in wanted.items():
+        if value is not None:  # no process limit without a sandbox: it would count all yours
+            resource.setrlimit(limit, (value, value))
+    with contextlib.suppress(OSError):  # not on every kernel: the limits above still hold
+        Path("/proc/self/oom_score_adj").write_text(str(OOM_SCORE_FIRST))
+
+
+def launch_kernel(options: dict, ipykernel_args: list[str]) -> None:
+    """Set the limits of :func:`set_limits`, then become the Jupyter kernel."""
+    set_limits(options)
+    from ipykernel.kernelapp import launch_new_instance
+
+    sys.argv = ["nnlib-graded-kernel", *ipykernel_args, "--HistoryManager.enabled=False"]
+    launch_new_instance()
+
+
+if __name__ == "__main__":
+    launch_kernel(json.loads(sys.argv[1]), sys.argv[2:])

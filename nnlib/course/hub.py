@@ -15,8 +15,8 @@ is the folder the course lands in (relative to the home), and ``urlpath`` is wha
 after the pull, ``lab/tree/<targetpath>/<file>``. Binder links open the same file in a throwaway
 server built from the repository (``binder/``), with ``urlpath`` alone.
 
-The command-line parsers for ``nnlib hub-link``, ``nnlib collect`` and ``nnlib return`` are here
-too; this module imports only the standard library, so ``nnlib --help`` stays quick.
+The options of ``nnlib hub-link``, ``nnlib collect`` and ``nnlib return`` are here too
+(:data:`COMMANDS`); this module imports only the standard library.
 """
 
 from __future__ import annotations
@@ -178,15 +178,12 @@ def _return(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands) -> None:
-    """Add ``hub-link``, ``collect`` and ``return`` to the ``nnlib`` command's sub-parsers."""
-    link = commands.add_parser(
-        "hub-link",
-        help="(instructors) print the link that pulls the course into each student's home",
-        description="Print the nbgitpuller link for a JupyterHub: following it clones (or "
-        "updates, keeping the student's edits) the course in ~/TARGET and opens a chapter.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+def _link_arguments(link: argparse.ArgumentParser) -> None:
+    link.description = (
+        "Print the nbgitpuller link for a JupyterHub: following it clones (or updates, keeping "
+        "the student's edits) the course in ~/TARGET and opens a chapter."
     )
+    link.formatter_class = argparse.ArgumentDefaultsHelpFormatter
     link.add_argument("hub_url", help="the hub's address, e.g. https://hub.example.org")
     link.add_argument("--repo", default=COURSE_REPOSITORY, help="the course's git repository")
     link.add_argument("--branch", default=COURSE_BRANCH, help="the branch to pull")
@@ -195,14 +192,13 @@ def add_commands(commands) -> None:
     what.add_argument("--chapter", default="01", help="the chapter to open")
     what.add_argument("--exercise", help="open this exercise's notebook instead, e.g. 01")
     what.add_argument("--open", metavar="PATH", help="open this file of the course instead")
-    link.set_defaults(run=_hub_link)
 
-    collect = commands.add_parser(
-        "collect",
-        help="(instructors) gather an exercise from every student for nnlib grade",
-        description="Copy each student's notebook of an exercise into OUT/<student>/, the "
-        "layout nnlib grade reads. Every student gets a folder, an empty one if no notebook "
-        "was found, so that the gradebook has a row for everyone.",
+
+def _collect_arguments(collect: argparse.ArgumentParser) -> None:
+    collect.description = (
+        "Copy each student's notebook of an exercise into OUT/<student>/, the layout nnlib "
+        "grade reads. Every student gets a folder, an empty one if no notebook was found, so "
+        "that the gradebook has a row for everyone."
     )
     collect.add_argument("exercise", help="the exercise: 01, ex01 or ex01_single_neuron")
     collect.add_argument("--out", required=True, help="the folder to collect into (new or empty)")
@@ -218,15 +214,21 @@ def add_commands(commands) -> None:
     collect.add_argument(
         "--assignment", help="the nbgrader assignment (with --exchange; default: the exercise)"
     )
-    collect.set_defaults(run=_collect)
 
-    give_back = commands.add_parser(
-        "return",
-        help="(instructors) put each student's feedback from nnlib grade into their home",
-        description="Copy GRADED/<student>/feedback.md to ~<student>/feedback/<exercise>.md, "
-        "owned by the student.",
+
+def _return_arguments(give_back: argparse.ArgumentParser) -> None:
+    give_back.description = (
+        "Copy GRADED/<student>/feedback.md to ~<student>/feedback/<exercise>.md, owned by the "
+        "student."
     )
     give_back.add_argument("graded", help="the folder nnlib grade wrote (its --out)")
     give_back.add_argument("--exercise", required=True, help="the exercise: 01, ex01 or its name")
     give_back.add_argument("--homes", default="/home", help="the folder of the students' homes")
-    give_back.set_defaults(run=_return)
+
+
+COMMANDS = {
+    "hub-link": (_link_arguments, _hub_link),
+    "collect": (_collect_arguments, _collect),
+    "return": (_return_arguments, _return),
+}
+"""The ``nnlib`` subcommands defined here: what adds the options, and what runs."""

@@ -10,6 +10,7 @@ learner's own JupyterLab settings. Python files keep opening in the code editor.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,8 +38,24 @@ def configure(prefix: str | Path = sys.prefix) -> Path:
     return path
 
 
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def launch(extra_args: list[str]) -> int:
-    """Configure the viewers, then run JupyterLab in the course's folder until it is stopped."""
+    """Configure the viewers, then run JupyterLab in the course's folder until it is stopped.
+
+    JupyterLab refuses to start as root unless given ``--allow-root``; rather than leave a
+    learner in a container or a classroom VM with JupyterLab's log, say so here.
+    """
+    if _is_root() and "--allow-root" not in extra_args:
+        print(
+            "nnlib lab: you are root, and JupyterLab refuses to run as root. Run it as a normal "
+            "user, or, in a container or a VM of your own, pass the option on: "
+            "nnlib lab --allow-root",
+            file=sys.stderr,
+        )
+        return 2
     configure()
     command = [sys.executable, "-m", "jupyterlab", *extra_args]
     return subprocess.call(command, cwd=COURSE_ROOT)

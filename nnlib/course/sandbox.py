@@ -1,62 +1,84 @@
-"""Run a learner's notebook cells in a locked-down Jupyter kernel: time, memory, files, network.
+"""Start a submission's worker and kernel in a bubblewrap sandbox, with limits on all it starts.
 
 Part of the course's tools (used by ``nnlib.course.grade``); no chapter introduces it.
 
-Three processes take part. The grader writes a job folder (:func:`write_job`) and starts a
-*worker* for it (:func:`run_job`); the worker starts the learner's *kernel*, sends it the cells one
-by one, each with a time limit, and logs how each ended; the kernel is started by
-``python -m nnlib.course.sandbox kernel``, which sets resource limits and drops privileges before
-ipykernel runs a line of the learner's code.
+This is the *sandbox launcher*: it runs in the grader's process. For each submission it starts
+``python -m nnlib.course.worker`` (:mod:`nnlib.course.worker`) inside `bubblewrap
+<https://github.com/containers/bubblewrap>`_ (``bwrap``, the sandbox under Flatpak), sends it
+the job on its standard input and reads its report from its standard output: no file of the
+sandbox is shared with the grader, in either direction.
 
-What keeps a submission in its box, from strongest to weakest, as the platform allows:
+What the sandbox gives each submission (:func:`bwrap_command`):
 
-- **namespaces** (root on Linux, where ``unshare`` works): the worker and its kernel get their own
-  network (none), process-id, mount and IPC namespaces. Killing the worker ends every process the
-  learner started; the instructor's source, the submissions and the output folder are hidden.
-- **an unprivileged user** (whenever the grader runs as root): the kernel runs as ``nobody``, so it
-  cannot write the grader's files or read those only the grader may read.
-- **limits** (POSIX): address space (``RLIMIT_AS``), file size, CPU time and core dumps; wall-clock
-  time per cell and per notebook, and a cap on printed output, enforced by the worker.
-- **a Python-level network guard** where there is no network namespace: sockets for IPv4/IPv6 and
-  name look-ups raise. Code that goes around Python (ctypes) is not stopped by it.
+- its own **process, network, IPC, UTS and mount namespaces**: no network at all (only a
+  loopback of its own), no view of any other process, and when its first process (the worker)
+  ends, every process it started ends too (``--as-pid-1``, ``--die-with-parent``);
+- its **own user**: as an ordinary user, a user namespace (``--unshare-user``); as root, a fresh
+  unprivileged user id chosen for this submission alone, set by ``setpriv`` with every
+  capability dropped. A kernel never runs as root, and no process outside shares its user;
+- a **read-only** view of only what the kernel needs: ``/usr`` (the system's libraries), the
+  Python interpreter and its standard library, the environment holding numpy and ``nnlib``, and
+  the ``nnlib`` package (not the course around it: no ``.git``, no exercise sources, no
+  submissions, no results);
+- private, size-limited ``/tmp``, ``/var/tmp`` and ``/dev/shm`` (its disk), gone when it ends;
+- **limits on the whole submission** (:class:`Limits`): processes (``RLIMIT_NPROC``, counted per
+  user, hence per sandbox), memory (a cgroup as root with cgroup v1, else the worker's watch over
+  all the sandbox's processes), CPU time, file size, wall-clock time per cell and per notebook,
+  printed output.
 
-The kernel talks to the worker over Unix sockets (ZeroMQ ``ipc``), so it needs no network at all.
+:func:`protections` probes what this machine allows; ``nnlib grade`` prints it in one line, and
+``nnlib doctor`` lists it. Where no sandbox can be made, grading untrusted work is refused unless
+the instructor asks for :data:`NO_ISOLATION` (then the worker runs as the grader's own user, with
+only the limits), and never as root.
 """
 
 from __future__ import annotations
 
-import atexit
+import base64
 import contextlib
-import errno
 import json
 import os
-import queue
+import pwd
+import secrets
 import shutil
-import signal
-import stat
 import subprocess
 import sys
+import sysconfig
 import tempfile
-from dataclasses import asdict, dataclass
+import threading
+from dataclasses import asdict, dataclass, field
+from enum import Enum
 from functools import cache
 from pathlib import Path
-from time import monotonic
+from time import monotonic, sleep
 
-JOB = "job.json"
-WORK = "work"
-LOG = "log.json"
-WORKER_LOG = "worker.log"
-NAMESPACES = [
-    "unshare", "--net", "--pid", "--mount", "--ipc", "--uts", "--fork", "--kill-child",
-    "--mount-proc", "--",
-]  # fmt: skip
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-PASSED_VARIABLES = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "NNLIB_MNIST_DIR")
+from nnlib.course.worker import CellStatus, Event, Stop
+
+BWRAP = "bwrap"
+SETPRIV = "setpriv"
+NO_ISOLATION = "--no-isolation"
+SANDBOX_HOME = "/tmp"
+SYSTEM_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime")
+PRIVATE_TMPFS = ("/tmp", "/var/tmp", "/dev/shm")
+FIRST_UID, LAST_UID = 1_000_000_000, 2_000_000_000  # fresh user ids for submissions, as root
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+CGROUP_CONTROLLERS = ("memory", "pids")
+CGROUP_EMPTY_SECONDS = 2.0  # how long a dead sandbox's processes may take to leave its cgroup
+PROBE_SECONDS = 30
+MARGIN_SECONDS = 15  # the grader's allowance over the worker's own time limits
+STDERR_TAIL = 2000
+MIB = 2**20
+PASSED_VARIABLES = ("LANG", "LC_ALL", "NNLIB_MNIST_DIR")
+WATCHED_MEMORY = (
+    "a hard memory limit for the whole submission (no cgroup: the worker watches the total every "
+    "0.05 s and stops the largest process, so a brief peak can pass)"
+)
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one submission may use.
+    """What one submission may use, all its processes together.
 
     Parameters
     ----------
@@ -65,7 +87,12 @@ class Limits:
     total_timeout : float
         Seconds for the whole notebook, kernel start-up excluded.
     memory_mb : int
-        The kernel's address-space limit (``RLIMIT_AS``), in MiB.
+        MiB of memory for the whole submission (a cgroup, or the worker's watch), and of
+        address space for each of its processes.
+    processes : int
+        Processes and threads the submission may run at once (the kernel needs about 10).
+    disk_mb : int
+        MiB of each private ``/tmp``, ``/var/tmp`` and ``/dev/shm``.
     file_size_mb : int
         The largest file the kernel may write, in MiB; also the largest result the grader reads.
     output_mb : float
@@ -79,19 +106,101 @@ class Limits:
     cell_timeout: float = 10.0
     total_timeout: float = 60.0
     memory_mb: int = 2048
+    processes: int = 64
+    disk_mb: int = 256
     file_size_mb: int = 64
     output_mb: float = 10.0
     grace: float = 3.0
     start_timeout: float = 60.0
 
+    def __post_init__(self):
+        for name, value in asdict(self).items():
+            if not value > 0:
+                raise ValueError(f"Limits: {name} must be positive, not {value!r}")
+
+    @property
+    def budget(self) -> float:
+        """Seconds after which the grader stops a sandbox whatever it is doing (two kernel starts:
+        a second kernel runs the hidden tests when a cell ended the first)."""
+        return self.total_timeout + 2 * (self.start_timeout + self.grace) + MARGIN_SECONDS
+
+
+class Mode(str, Enum):
+    """How submissions are kept apart on this machine."""
+
+    ROOT = "bubblewrap as root, a fresh user per submission"
+    USER = "bubblewrap in a user namespace"
+    NONE = "no sandbox"
+
+
+@dataclass(frozen=True)
+class Protections:
+    """What this machine allows: the sandbox mode, a cgroup, and what cannot be enforced."""
+
+    mode: Mode
+    cgroup: bool
+    problem: str = ""  # why there is no sandbox
+    unenforced: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line: the mode, and which limits this machine cannot enforce."""
+        if self.mode == Mode.NONE:
+            return f"NO SANDBOX ({self.problem})"
+        line = f"{self.mode.value}; own network, processes, files and process count"
+        if self.cgroup:
+            line += "; a cgroup limits the memory of the whole submission"
+        return line + (f"; not enforced: {', '.join(self.unenforced)}" if self.unenforced else "")
+
 
 @cache
-def isolation() -> str:
-    """``"namespaces"`` where the worker can be put in its own namespaces, else ``"limits"``."""
-    if sys.platform != "linux" or os.geteuid() != 0 or shutil.which("unshare") is None:
-        return "limits"
-    probe = subprocess.run([*NAMESPACES, "true"], capture_output=True, timeout=30, check=False)
-    return "namespaces" if probe.returncode == 0 else "limits"
+def protections() -> Protections:
+    """Probe bubblewrap (and, as root, setpriv and cgroup v1) once: what can be enforced here."""
+    root = running_as_root()
+    if sys.platform != "linux" or shutil.which(BWRAP) is None:
+        return Protections(Mode.NONE, False, "bubblewrap (bwrap) is not installed")
+    if root and shutil.which(SETPRIV) is None:
+        return Protections(Mode.NONE, False, "setpriv (util-linux) is not installed")
+    probe = [BWRAP, *_namespaces(root), "--ro-bind", "/", "/", "true"]
+    try:
+        result = subprocess.run(probe, capture_output=True, timeout=PROBE_SECONDS, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return Protections(Mode.NONE, False, f"bwrap could not run: {error}")
+    if result.returncode != 0:
+        why = result.stderr.decode("utf-8", "replace").strip() or f"exit {result.returncode}"
+        return Protections(Mode.NONE, False, f"bwrap cannot make namespaces here: {why}")
+    cgroup = root and _cgroup_usable()
+    unenforced = [] if cgroup else [WATCHED_MEMORY]
+    return Protections(Mode.ROOT if root else Mode.USER, cgroup, "", unenforced)
+
+
+def running_as_root() -> bool:
+    return os.name == "posix" and os.geteuid() == 0
+
+
+def describe() -> str:
+    """How submissions are kept apart on this machine, in one line (``nnlib grade`` prints it)."""
+    return protections().describe()
+
+
+def refusal() -> str:
+    """Why grading is refused without a sandbox, and what the instructor can do."""
+    problem = protections().problem
+    if running_as_root():
+        return (
+            f"no sandbox can be made on this machine ({problem}), and a learner's kernel never "
+            f"runs as root: install bubblewrap (Debian: apt-get install bubblewrap)"
+        )
+    return (
+        f"no sandbox can be made on this machine ({problem}): a submission could read and change "
+        f"your files, reach the network and stop your processes. Install bubblewrap (Debian: "
+        f"apt-get install bubblewrap), or pass {NO_ISOLATION} to grade only work you trust"
+    )
+
+
+def _namespaces(root: bool) -> list[str]:
+    common = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
+    common += ["--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    return common if root else ["--unshare-user", "--disable-userns", *common]
 
 
 def package_root() -> Path:
@@ -99,414 +208,301 @@ def package_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
-def blocked_folders() -> dict[str, list[str]]:
-    """Folders on the way to Python or nnlib that other users may not enter, with the way on.
+def readable_paths() -> list[str]:
+    """The folders (and files) the sandbox shows, read-only: the system's, Python's, nnlib's.
 
-    A Python installed under ``/root`` (mode 700) is one: ``{"/root": [".pyenv"]}``. An
-    unprivileged kernel could not import anything more from there, unless the worker first makes
-    the way through in its own mount namespace (:func:`_make_reachable`).
+    Each path is given once: one inside another already shown is left out.
     """
-    needed = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, package_root()}
-    blocked: dict[str, set[str]] = {}
-    for path in needed:
-        parts = Path(path).resolve().parts
-        for depth in range(1, len(parts)):
-            folder = str(Path(*parts[:depth]))
-            with contextlib.suppress(OSError):
-                if not os.stat(folder).st_mode & stat.S_IXOTH:
-                    blocked.setdefault(folder, set()).add(parts[depth])
-    return {folder: sorted(children) for folder, children in sorted(blocked.items())}
+    wanted = ["/usr", *SYSTEM_FILES, sys.base_prefix, sys.base_exec_prefix, sys.prefix]
+    wanted += [sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")]
+    wanted += [str(package_root() / "nnlib"), os.environ.get("NNLIB_MNIST_DIR", "")]
+    wanted += [str(Path(sys.executable).resolve().parent)]
+    paths = sorted({os.path.realpath(p) for p in wanted if p and os.path.exists(p)}, key=len)
+    kept: list[str] = []
+    for path in paths:
+        if not any(path == k or path.startswith(k.rstrip("/") + "/") for k in kept):
+            kept.append(path)
+    return sorted(kept)
 
 
-def describe() -> str:
-    """How submissions are kept apart on this machine, in one line (``nnlib grade`` prints it)."""
-    user = "as nobody" if unprivileged_user() else "as the grader's own user"
-    if isolation() == "namespaces":
-        return f"own network, process and mount namespaces, kernels run {user}"
-    return (
-        f"resource limits and a Python network guard only, kernels run {user}; kernels graded "
-        f"at the same time could see each other: use -j 1 for a class you do not trust"
-    )
+def bwrap_command(limits: Limits, uid: int | None, program: list[str] | None = None) -> list[str]:
+    """The ``bwrap`` (and, as root, ``setpriv``) command that starts ``program`` (by default the
+    worker) in a sandbox.
 
-
-@cache
-def unprivileged_user() -> tuple[int, int] | None:
-    """The (uid, gid) the kernel runs as: ``nobody`` when the grader runs as root, else None.
-
-    None too when ``nobody`` could not reach Python and nnlib (see :func:`blocked_folders`) and
-    there is no mount namespace to open the way: then the kernel keeps the grader's user.
+    ``uid`` is the fresh user id to run as (root), or None (a user namespace keeps the grader's).
     """
-    if os.name != "posix" or os.geteuid() != 0:
-        return None
-    if blocked_folders() and isolation() != "namespaces":
-        return None
-    import pwd
+    command = [BWRAP, *_namespaces(uid is not None), "--as-pid-1", "--clearenv"]
+    for link in SYSTEM_LINKS:
+        if os.path.islink(link):
+            command += ["--symlink", os.readlink(link), link]
+    shown = readable_paths()
+    for folder in _ancestors(shown):  # bwrap would make them 0700: the submission's user must pass
+        command += ["--perms", "0755", "--dir", folder]
+    for path in shown:
+        command += ["--ro-bind", path, path]
+    command += ["--proc", "/proc", "--dev", "/dev"]
+    for path in PRIVATE_TMPFS:
+        command += ["--perms", "1777", "--size", str(limits.disk_mb * MIB), "--tmpfs", path]
+    command += ["--remount-ro", "/", "--hostname", "sandbox", "--chdir", SANDBOX_HOME]
+    for name, value in {**_environment(), "HOME": SANDBOX_HOME}.items():
+        command += ["--setenv", name, value]
+    if uid is not None:
+        command += ["--cap-add", "CAP_SETUID,CAP_SETGID,CAP_SETPCAP", "--", SETPRIV]
+        command += [f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all"]
+        command += ["--bounding-set=-all", "--no-new-privs"]
+    return [*command, "--", *(program or _worker())]
 
-    try:
-        entry = pwd.getpwnam("nobody")
-    except KeyError:
-        return None
-    return entry.pw_uid, entry.pw_gid
+
+def _ancestors(paths: list[str]) -> list[str]:
+    """The folders above ``paths`` that are not inside one of them, outermost first."""
+    above = {str(parent) for path in paths for parent in Path(path).parents if str(parent) != "/"}
+    inside = [p for p in above if any(p.startswith(s.rstrip("/") + "/") or p == s for s in paths)]
+    return sorted(above - set(inside), key=lambda p: (p.count("/"), p))
 
 
-def kernel_environment(workdir: Path) -> dict[str, str]:
-    """A small, fixed environment for the kernel: nothing of the grader's leaks into it."""
+def _worker() -> list[str]:
+    return [sys.executable, "-m", "nnlib.course.worker"]
+
+
+def _environment() -> dict[str, str]:
     env = {name: os.environ[name] for name in PASSED_VARIABLES if name in os.environ}
-    env.update({name: "1" for name in THREAD_VARIABLES})
-    env.update(
-        HOME=str(workdir),
-        TMPDIR=str(workdir),
-        PYTHONPATH=str(package_root()),
-        PYTHONDONTWRITEBYTECODE="1",
-        PYTHONHASHSEED="0",
-        MPLBACKEND="Agg",
-        MPLCONFIGDIR=str(workdir / ".matplotlib"),
-        IPYTHONDIR=str(workdir / ".ipython"),
-        MALLOC_ARENA_MAX="2",
-    )
-    return env
+    return {**env, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(package_root())}
 
 
-def write_job(job_dir: Path, cells: list[dict], limits: Limits, hide: list[str]) -> Path:
-    """Lay out a job folder for :func:`run_job` and return the kernel's working folder.
+def fresh_uid() -> int:
+    """A user id that no account and no other submission of this run has."""
+    while True:
+        uid = FIRST_UID + secrets.randbelow(LAST_UID - FIRST_UID)
+        try:
+            pwd.getpwuid(uid)
+        except KeyError:
+            return uid
 
-    ``cells`` are ``{"label": ..., "source": ...}`` in the order to run. The grader puts the
-    kernel's input files (the test arguments) in the returned folder before running the job.
-    ``hide`` lists paths to make unreadable to the kernel (where namespaces allow).
-    """
-    workdir, kernel_dir = job_dir / WORK, job_dir / "kernel"
-    workdir.mkdir()
-    kernel_dir.mkdir()
-    user = unprivileged_user()
-    job = {
-        "cells": cells,
-        "limits": asdict(limits),
-        "hide": hide if isolation() == "namespaces" else [],
-        "reach": blocked_folders() if isolation() == "namespaces" and user else {},
-        "workdir": str(workdir),
-        "env": kernel_environment(workdir),
-        "user": list(user) if user else None,
-        "block_network": isolation() != "namespaces",
-    }
-    (job_dir / JOB).write_text(json.dumps(job), encoding="utf-8")
-    os.chmod(job_dir, 0o711)
-    if user:
-        for folder in (workdir, kernel_dir):
-            os.chown(folder, *user)
-    return workdir
+
+# ---- cgroups (v1, as root) ----
+
+
+def _own_cgroup(controller: str) -> Path | None:
+    """This process's cgroup folder for a v1 ``controller``, or None."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text(encoding="ascii").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controller in controllers.split(","):
+            folder = CGROUP_ROOT / controller / path.lstrip("/")
+            return folder if folder.is_dir() else None
+    return None
+
+
+def _cgroup_usable() -> bool:
+    try:
+        group = Cgroup(Limits())
+    except OSError:
+        return False
+    group.remove()
+    return True
+
+
+class Cgroup:
+    """A cgroup (v1 ``memory`` and ``pids``) below the grader's own, for one submission."""
+
+    def __init__(self, limits: Limits):
+        self.folders: list[Path] = []
+        name = f"nnlib-grade-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            for controller in CGROUP_CONTROLLERS:
+                parent = _own_cgroup(controller)
+                if parent is None:
+                    raise OSError(f"no cgroup v1 {controller} controller")
+                (parent / name).mkdir()
+                self.folders.append(parent / name)
+            memory, pids = self.folders
+            (memory / "memory.limit_in_bytes").write_text(str(limits.memory_mb * MIB))
+            (pids / "pids.max").write_text(str(limits.processes))
+        except OSError:
+            self.remove()
+            raise
+
+    def wrap(self, command: list[str]) -> list[str]:
+        """``command``, started from inside this cgroup (so that nothing it forks escapes it)."""
+        join = " && ".join(f"echo $$ > '{folder}/cgroup.procs'" for folder in self.folders)
+        return ["/bin/sh", "-c", f'{join} && exec "$@"', "sh", *command]
+
+    def went_over_memory(self) -> bool:
+        """Whether the out-of-memory killer had to act in this cgroup."""
+        try:
+            control = (self.folders[0] / "memory.oom_control").read_text(encoding="ascii")
+        except (OSError, IndexError):
+            return False
+        counts = dict(line.split() for line in control.splitlines() if len(line.split()) == 2)
+        return int(counts.get("oom_kill", "0")) > 0
+
+    def remove(self) -> None:
+        """Remove the cgroup once its (killed) processes have left it."""
+        deadline = monotonic() + CGROUP_EMPTY_SECONDS
+        for folder in self.folders:
+            while True:
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    if monotonic() > deadline:
+                        break
+                    sleep(0.05)
+
+
+# ---- one job ----
+
+
+@dataclass
+class CellLog:
+    """How one cell ended, as the worker reported it (its text is the kernel's: untrusted)."""
+
+    label: str
+    status: CellStatus
+    error_type: str = ""
+    error: str = ""
+
+
+@dataclass
+class JobLog:
+    """Everything the worker reported, and whether the machinery itself failed."""
+
+    cells: list[CellLog] = field(default_factory=list)
+    results: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (phase, task) -> file
+    result_errors: dict[tuple[str, str], str] = field(default_factory=dict)
+    stop: Stop | None = None
+    finished: bool = False
+    machinery: str = ""  # why the machinery failed (not the learner's fault); "" if it did not
+    over_memory: bool = False
+
+    def cell(self, label: str) -> CellLog | None:
+        return next((cell for cell in self.cells if cell.label == label), None)
 
 
 _running: set[subprocess.Popen] = set()
+_running_lock = threading.Lock()
 
 
 def stop_all_jobs() -> None:
-    """Kill every worker still running (when the grader itself is interrupted)."""
-    for process in list(_running):
-        _kill(process)
+    """Kill every sandbox still running (when the grader itself is interrupted)."""
+    with _running_lock:
+        for process in list(_running):
+            with contextlib.suppress(OSError):
+                process.kill()
 
 
-def _kill(process: subprocess.Popen) -> None:
-    """Kill a worker and its process group: with namespaces, that ends everything it started;
-    without, its kernel (in a session of its own) notices that its parent is gone and exits."""
-    with contextlib.suppress(ProcessLookupError, PermissionError, AttributeError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(OSError):
-        process.kill()
+def run_job(job: dict, limits: Limits) -> JobLog:
+    """Run ``job`` (from :func:`job_for`) in a fresh sandbox; return the worker's report.
 
-
-def run_job(job_dir: Path, limits: Limits) -> dict:
-    """Run the job in ``job_dir`` in a worker process; return its log, however it ended.
-
-    The log is ``{"cells": [{"label", "status", "error"}...], "stopped": why it stopped early
-    or "", ...}``; a cell's status is ``ok``, ``error``, ``timeout``, ``flood``, ``unresponsive``
-    or ``died``. A worker that outlives its time is killed with everything it started.
+    Never raises for a failure of the sandbox or the worker: :attr:`JobLog.machinery` says what
+    went wrong, and the learner is not blamed for it.
     """
-    command = [sys.executable, "-m", "nnlib.course.sandbox", "worker", str(job_dir)]
-    if isolation() == "namespaces":
-        command = [*NAMESPACES, *command]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(package_root()), os.environ.get("PYTHONPATH")])
-        ),
-    }
-    budget = limits.total_timeout + limits.start_timeout + 2 * limits.grace + 15
-    with open(job_dir / WORKER_LOG, "wb") as output:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=env,
-        )
-    _running.add(process)
+    found = protections()
+    group = None
+    if found.mode == Mode.NONE:
+        base = tempfile.mkdtemp(prefix="nnlib-grade-")
+        command = _worker()
+        job = {**job, "kernel_limits": {**job["kernel_limits"], "processes": None}}
+    else:
+        base = None
+        uid = fresh_uid() if found.mode == Mode.ROOT else None
+        command = bwrap_command(limits, uid)
+        if found.cgroup:
+            try:
+                group = Cgroup(limits)
+                command = group.wrap(command)
+            except OSError as error:
+                return JobLog(machinery=f"could not make the submission's cgroup: {error}")
+    job = {**job, "base": base or SANDBOX_HOME}
     try:
-        process.wait(timeout=budget)
-    except subprocess.TimeoutExpired:
-        pass
+        return _run(command, job, limits, base, group)
     finally:
-        _kill(process)
-        process.wait()
-        _running.discard(process)
-    log = read_log(job_dir)
-    if not log.get("finished") and not log.get("stopped"):
-        log["stopped"] = "the grading process was stopped: " + _tail(job_dir / WORKER_LOG)
-    return log
+        if group is not None:
+            group.remove()
+        if base is not None:
+            shutil.rmtree(base, ignore_errors=True)
 
 
-def _tail(path: Path, size: int = 1000) -> str:
+def _run(command: list[str], job: dict, limits: Limits, base, group) -> JobLog:
+    env = None if base is None else {**os.environ, **_environment()}
     try:
-        with open(path, "rb") as file:
-            file.seek(max(0, os.fstat(file.fileno()).st_size - size))
-            text = file.read().decode("utf-8", "replace").strip()
-    except OSError:
-        return "no output"
-    return text.splitlines()[-1] if text else "no output"
-
-
-def read_log(job_dir: Path) -> dict:
-    """The worker's log, or an empty one when it is missing or unreadable."""
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True, env=env,
+        )  # fmt: skip
+    except OSError as error:
+        return JobLog(machinery=f"the sandbox could not start: {error}")
+    with _running_lock:
+        _running.add(process)
     try:
-        log = json.loads((job_dir / LOG).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"cells": [], "stopped": ""}
-    if not isinstance(log, dict) or not isinstance(log.get("cells"), list):
-        return {"cells": [], "stopped": ""}
-    return log
-
-
-def _write_log(job_dir: Path, log: dict) -> None:
-    temporary = job_dir / f".{LOG}.tmp"
-    temporary.write_text(json.dumps(log), encoding="utf-8")
-    os.replace(temporary, job_dir / LOG)
-
-
-def _mount(*arguments: str) -> None:
-    subprocess.run(["mount", *arguments], capture_output=True, check=False)
-
-
-def _make_reachable(blocked: dict[str, list[str]], job_dir: Path) -> None:
-    """Inside the worker's mount namespace: cover each blocked folder with an empty, enterable
-    one that holds only the ways on, bound back from the originals (nothing else shows)."""
-    for index, (folder, children) in enumerate(blocked.items()):
-        kept = []
-        for child in children:
-            keep = job_dir / "reach" / f"{index}-{child}"
-            keep.mkdir(parents=True)
-            _mount("--bind", os.path.join(folder, child), str(keep))
-            kept.append((child, keep))
-        _mount("-t", "tmpfs", "-o", "mode=755", "reach", folder)
-        for child, keep in kept:
-            os.mkdir(os.path.join(folder, child))
-            _mount("--bind", str(keep), os.path.join(folder, child))
-
-
-def _hide(path: str) -> None:
-    """Inside the worker's mount namespace: make ``path`` read as empty to the kernel."""
-    if os.path.isdir(path):
-        _mount("-t", "tmpfs", "-o", "ro,size=4k,mode=000", "hidden", path)
-    else:
-        _mount("--bind", "/dev/null", path)
-
-
-def worker(job_dir: Path) -> None:
-    """Start the kernel, run the job's cells in order, and log how each one ended."""
-    from jupyter_client import KernelManager
-
-    class SandboxKernelManager(KernelManager):
-        def format_kernel_cmd(self, extra_arguments=None):
-            return [*launcher, "-f", os.path.realpath(self.connection_file)]
-
-    job = json.loads((job_dir / JOB).read_text(encoding="utf-8"))
-    limits = Limits(**job["limits"])
-    log: dict = {"cells": [], "stopped": "", "finished": False}
-    _make_reachable(job["reach"], job_dir)
-    for path in job["hide"]:
-        _hide(path)
-    launcher = [sys.executable, "-m", "nnlib.course.sandbox", "kernel", json.dumps(_launch(job))]
-    transport = "ipc" if os.name == "posix" else "tcp"
-    ip = str(job_dir / "kernel" / "ipc") if transport == "ipc" else "127.0.0.1"
-    manager = SandboxKernelManager(transport=transport, ip=ip)
-    manager.connection_file = str(job_dir / "kernel" / "connection.json")
-    try:
-        manager.start_kernel(cwd=job["workdir"], env=job["env"])
-        client = manager.blocking_client()
-        client.start_channels()
-        client.wait_for_ready(timeout=limits.start_timeout)
-    except Exception as error:
-        log["stopped"] = f"the kernel did not start: {error}"
-        _write_log(job_dir, log)
-        with contextlib.suppress(Exception):
-            manager.shutdown_kernel(now=True)
-        return
-    deadline = monotonic() + limits.total_timeout
-    for cell in job["cells"]:
-        remaining = deadline - monotonic()
-        if remaining <= 0:
-            log["stopped"] = "time-limit"
-            break
-        outcome = run_cell(
-            manager, client, cell["source"], min(limits.cell_timeout, remaining), limits
+        out, err = process.communicate(json.dumps(job).encode("utf-8"), timeout=limits.budget)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        timed_out = True
+    finally:
+        with _running_lock:
+            _running.discard(process)
+    log = parse_report(out)
+    log.over_memory |= group is not None and group.went_over_memory()
+    if timed_out and not log.machinery:
+        log.machinery = f"the sandbox did not finish within {limits.budget:g} s and was stopped"
+    elif not log.finished and not log.machinery:
+        tail = err[-STDERR_TAIL:].decode("utf-8", "replace").strip().splitlines()
+        log.machinery = f"the worker stopped early (exit {process.returncode}): " + (
+            tail[-1] if tail else "no message"
         )
-        log["cells"].append({"label": cell["label"], **outcome})
-        _write_log(job_dir, log)
-        if outcome["status"] in ("died", "unresponsive"):
-            log["stopped"] = outcome["status"]
-            break
-    client.stop_channels()
-    manager.shutdown_kernel(now=True)
-    log["finished"] = True
-    _write_log(job_dir, log)
+    return log
 
 
-def _launch(job: dict) -> dict:
-    limits = Limits(**job["limits"])
-    return {
-        "memory": limits.memory_mb * 2**20,
-        "file_size": limits.file_size_mb * 2**20,
-        "cpu_seconds": int(limits.total_timeout + limits.start_timeout + 10),
-        "user": job["user"],
-        "block_network": job["block_network"],
-    }
-
-
-def run_cell(manager, client, source: str, timeout: float, limits: Limits) -> dict:
-    """Execute one cell; return ``{"status": ..., "error": "Name: message"}``.
-
-    The cell is over when the kernel's reply arrives on the shell channel (a reliable one: a
-    flood of output can make the kernel drop messages on the IOPub channel, never replies).
-    After ``timeout`` seconds, or once the cell has printed more than the output cap, the kernel
-    is interrupted; if it has not replied ``limits.grace`` seconds later it is unresponsive.
-    """
-    message_id = client.execute(source, store_history=False, allow_stdin=False, stop_on_error=False)
-    deadline = monotonic() + timeout
-    status, printed = "ok", 0
-    while True:
-        flooding = printed > limits.output_mb * 2**20 and status == "ok"
-        if monotonic() > deadline or flooding:
-            if status != "ok":
-                return {"status": "unresponsive", "error": ""}
-            status = "flood" if flooding else "timeout"
-            manager.interrupt_kernel()
-            deadline = monotonic() + limits.grace
-        printed += _drain_output(client, message_id)
+def parse_report(out: bytes) -> JobLog:
+    """The :class:`JobLog` from the worker's JSON lines (the worker is ours: any oddity is a
+    machinery failure, though every text in it is still the kernel's, hence untrusted)."""
+    log = JobLog()
+    for line in out.splitlines():
         try:
-            reply = client.get_shell_msg(timeout=0.1)
-        except queue.Empty:
-            if not manager.is_alive():
-                return {"status": "died", "error": ""}
-            continue
-        content = reply["content"]
-        if reply["parent_header"].get("msg_id") != message_id:
-            continue
-        if content.get("status") == "error" and status == "ok":
-            name, message = content.get("ename", "Error"), content.get("evalue", "")
-            return {"status": "error", "error": f"{name}: {message}" if message else name}
-        return {"status": status, "error": ""}
+            event = Event(**json.loads(line))
+            if event.kind == "cell":
+                log.cells.append(
+                    CellLog(event.label, CellStatus(event.status), event.error_type, event.error)
+                )
+            elif event.kind == "results" and event.data:
+                log.results[event.phase, event.label] = base64.b64decode(event.data)
+            elif event.kind == "results":
+                log.result_errors[event.phase, event.label] = event.error
+            elif event.kind == "stop":
+                log.stop = Stop(event.status)
+                if log.stop == Stop.KERNEL_START:
+                    log.machinery = f"the kernel did not start: {event.error}"
+            elif event.kind == "memory":
+                log.over_memory = True
+            elif event.kind == "finished":
+                log.finished = True
+        except (ValueError, TypeError) as error:
+            log.machinery = f"the worker's report could not be read: {error}"
+            return log
+    return log
 
 
-def _drain_output(client, message_id: str) -> int:
-    """Read what the kernel has printed so far (and drop it); return how many characters."""
-    printed = 0
-    while client.iopub_channel.msg_ready():
-        message = client.get_iopub_msg(timeout=0)
-        if message["parent_header"].get("msg_id") == message_id:
-            content = message["content"]
-            printed += len(str(content.get("text") or content.get("data") or ""))
-    return printed
-
-
-def launch_kernel(options: dict, ipykernel_args: list[str]) -> None:
-    """Set the limits, drop privileges, block the network if asked, then become the kernel."""
-    _set_limits(options)
-    user = options.get("user")
-    if user:
-        uid, gid = user
-        for argument, following in zip(ipykernel_args, ipykernel_args[1:], strict=False):
-            if argument == "-f":
-                os.chown(following, uid, gid)
-        os.setgroups([])
-        os.setgid(gid)
-        os.setuid(uid)
-    _no_new_privileges()
-    if options.get("block_network"):
-        block_network()
-    from ipykernel.kernelapp import launch_new_instance
-
-    sys.argv = ["nnlib-sandbox-kernel", *ipykernel_args, "--HistoryManager.enabled=False"]
-    launch_new_instance()
-
-
-def _set_limits(options: dict) -> None:
-    try:
-        import resource
-    except ImportError:  # Windows: only the wall-clock limits apply
-        return
-    wanted = {
-        "RLIMIT_AS": options["memory"],
-        "RLIMIT_FSIZE": options["file_size"],
-        "RLIMIT_CPU": options["cpu_seconds"],
-        "RLIMIT_CORE": 0,
+def job_for(cells: list[dict], hidden_cells: list[dict], limits: Limits) -> dict:
+    """The job a worker runs: cells ``{"label", "source"}`` or ``{"label", "task", "phase",
+    "calls"}`` (a task's tests), in order; ``hidden_cells`` (the hidden tests) run after them."""
+    kernel_limits = {
+        "memory": limits.memory_mb * MIB,
+        "file_size": limits.file_size_mb * MIB,
+        "cpu_seconds": int(limits.budget),
+        "processes": limits.processes,
     }
-    if options.get("user"):
-        wanted["RLIMIT_NPROC"] = 512
-    for name, value in wanted.items():
-        with contextlib.suppress(AttributeError, ValueError, OSError):
-            resource.setrlimit(getattr(resource, name), (value, value))
-
-
-def _no_new_privileges() -> None:
-    """Linux: no set-user-ID program may give the kernel back the privileges it dropped."""
-    if sys.platform != "linux":
-        return
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
-
-
-def block_network() -> None:
-    """Make IPv4/IPv6 sockets and name look-ups raise in this process (a best effort)."""
-    import socket
-
-    def refuse(*args, **kwargs):
-        raise OSError(errno.ENETUNREACH, "there is no network while grading")
-
-    class NoInternetSocket(socket.socket):
-        def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
-            if fileno is None and family in (-1, socket.AF_INET, socket.AF_INET6):
-                refuse()
-            super().__init__(family, type, proto, fileno)
-
-    socket.socket = NoInternetSocket
-    socket.getaddrinfo = socket.gethostbyname = socket.gethostbyname_ex = refuse
-    socket.create_connection = refuse
-
-
-@cache
-def _jobs_root() -> Path:
-    """This run's folder of job folders: others may enter it but not list it, so a kernel knows
-    the way to its own job folder (its working folder) and to no one else's."""
-    root = Path(tempfile.mkdtemp(prefix="nnlib-grade-"))
-    os.chmod(root, 0o711)
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    return root
-
-
-def new_job_dir() -> Path:
-    """A fresh job folder, with a random name, in the system's temporary folder."""
-    return Path(tempfile.mkdtemp(prefix="job-", dir=_jobs_root()))
-
-
-def main(argv: list[str]) -> None:
-    if argv[:1] == ["worker"]:
-        worker(Path(argv[1]))
-    elif argv[:1] == ["kernel"]:
-        launch_kernel(json.loads(argv[1]), argv[2:])
-    else:
-        raise SystemExit("usage: python -m nnlib.course.sandbox worker JOB | kernel OPTIONS ARGS")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+    return {
+        "cells": cells,
+        "hidden_cells": hidden_cells,
+        "limits": asdict(limits),
+        "kernel_limits": kernel_limits,
+        "env": {},
+    }

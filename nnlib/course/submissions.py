@@ -11,79 +11,191 @@ or turned into Markdown, or points that were changed, change nothing but the fee
 
 from __future__ import annotations
 
+import hashlib
 import json
-import re
+import os
 import stat
+import string
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import nbformat
 
+from nnlib.course.exercise import grade_id, is_check, task_of
 from nnlib.course.harness import read_capped
 from nnlib.course.release import strip_solutions
+from nnlib.course.verdicts import Flag
 
 MAX_NOTEBOOK_MB = 20.0
 GRADEBOOK = "gradebook.csv"
 
 
+NAME_KEEPS = frozenset(string.ascii_letters + string.digits + "_-")
+MAX_NAME = 120
+HASH_CHARS = 16
+TRUNCATED = "%~"  # never made by the encoding itself: marks a shortened name
+CLASH = "~"  # never made by the encoding itself: numbers the submissions that share a name
+NOTEBOOK = ".ipynb"
+CHECKPOINTS = ".ipynb_checkpoints"
+
+
 @dataclass(frozen=True)
 class Submission:
-    """One learner's notebook (``path`` None when none was found, and ``problem`` says why)."""
+    """One learner's notebook as found: its name, its file (None if it cannot be graded, and
+    ``problem`` says why), the file or folder it was found as, and what was noticed."""
 
     name: str
     path: Path | None
+    entry: Path | None = None
     problem: str = ""
+    flags: frozenset = frozenset()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class Found:
+    """The submissions in the paths given, and every entry that is not one (with why)."""
+
+    submissions: list[Submission] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
 
 def learner_name(text: str) -> str:
-    """A safe folder and CSV name from a file or folder name (no paths, no spreadsheet formulas)."""
-    name = re.sub(r"[^\w.@+-]+", "_", text).strip("._")[:80] or "learner"
-    name = "_" + name if name[0] in "=+-@" else name
-    return "learner_" + name if name == GRADEBOOK else name
+    """The learner's name for a file or folder name: safe as a folder name and in a spreadsheet,
+    and *injective* (two different names never give the same learner name).
 
+    Letters, digits, ``_`` and ``-`` are kept (a leading ``-`` is not); every other character
+    becomes ``%XX`` for each byte of its UTF-8 encoding (``%`` itself becomes ``%25``), so
+    ``alice!`` is ``alice%21``, ``.hidden`` is ``%2Ehidden`` and ``=SUM(A1)`` cannot be a formula.
+    A name longer than :data:`MAX_NAME` is cut and ends with ``%~`` and a hash of the whole.
 
-def find_submissions(paths: list[Path], source_name: str) -> list[Submission]:
-    """The learners in ``paths``, with unique names.
-
-    A notebook file is one learner, named by the file. A folder is a class: each notebook in it
-    is a learner, and so is each sub-folder (named by the folder; its notebook is the one named
-    ``source_name``, or its only notebook, found at any depth).
+    Examples
+    --------
+    >>> [learner_name(n) for n in ["alice", "alice!", "x-2", "José", "-x", "gradebook.csv"]]
+    ['alice', 'alice%21', 'x-2', 'Jos%C3%A9', '%2Dx', 'gradebook%2Ecsv']
     """
-    found: list[Submission] = []
+    encoded = []
+    for position, character in enumerate(text):
+        if character in NAME_KEEPS and not (position == 0 and character == "-"):
+            encoded.append(character)
+        else:
+            data = character.encode("utf-8", "surrogateescape")
+            encoded.append("".join(f"%{byte:02X}" for byte in data))
+    name = "".join(encoded) or "%"
+    if len(name) <= MAX_NAME:
+        return name
+    digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:HASH_CHARS]
+    return name[: MAX_NAME - len(TRUNCATED) - HASH_CHARS] + TRUNCATED + digest
+
+
+def _entry_name(path: Path) -> str:
+    return path.name[: -len(NOTEBOOK)] if path.name.endswith(NOTEBOOK) else path.name
+
+
+def _refused(path: Path, problem: str) -> Submission:
+    return Submission(
+        learner_name(_entry_name(path)), None, path, problem, frozenset({Flag.REFUSED})
+    )
+
+
+def find_submissions(paths: list[Path], source_name: str) -> Found:
+    """The learners in ``paths``: exactly one :class:`Submission` for each, and what was ignored.
+
+    A notebook file is one learner, named by the file (without ``.ipynb``). A folder is a class:
+    each notebook in it is a learner, and so is each sub-folder (named by the folder; its
+    notebook is the one named ``source_name``, or its only notebook). Symbolic links and
+    hidden (dot) notebooks are refused, each with its own row; other files are listed as
+    ignored. Submissions whose names are equal are all graded, as ``name~1``, ``name~2``...
+    (``~`` appears in no other name), flagged ``name-clash``.
+    """
+    found = Found()
     for path in paths:
-        if not path.is_dir():
-            problem = "" if path.exists() else f"{path} does not exist"
-            found.append(Submission(path.stem, path if path.exists() else None, problem))
-            continue
-        for entry in sorted(path.iterdir()):
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir():
-                found.append(learner_folder(entry, source_name))
-            elif entry.suffix == ".ipynb":
-                found.append(Submission(entry.stem, entry))
-    seen: dict[str, int] = {}
+        if path.is_symlink():
+            found.submissions.append(_refused(path, "it is a symbolic link, which is not followed"))
+        elif not path.exists():
+            found.submissions.append(_refused(path, f"{path} does not exist"))
+        elif not path.is_dir():
+            found.submissions.append(Submission(learner_name(_entry_name(path)), path, path))
+        else:
+            for entry in sorted(path.iterdir()):
+                _add_entry(found, entry, source_name)
+    return Found(_unclash(found.submissions), found.ignored)
+
+
+def _add_entry(found: Found, entry: Path, source_name: str) -> None:
+    hidden = entry.name.startswith(".")
+    if entry.is_symlink():
+        found.submissions.append(_refused(entry, "it is a symbolic link, which is not followed"))
+    elif hidden and entry.name.endswith(NOTEBOOK) and entry.is_file():
+        found.submissions.append(
+            _refused(entry, "it is a hidden file (its name starts with a dot); rename it")
+        )
+    elif hidden or not (entry.is_dir() or entry.name.endswith(NOTEBOOK)):
+        found.ignored.append(f"{entry} (not a notebook or a learner's folder)")
+    elif entry.is_dir():
+        found.submissions.append(learner_folder(entry, source_name, found.ignored))
+    else:
+        found.submissions.append(Submission(learner_name(_entry_name(entry)), entry, entry))
+
+
+def _unclash(submissions: list[Submission]) -> list[Submission]:
+    """Number the submissions that share a name; leave the others as they are."""
+    by_name: dict[str, list[Submission]] = {}
+    for submission in submissions:
+        by_name.setdefault(submission.name, []).append(submission)
     unique = []
-    for submission in found:
-        name = learner_name(submission.name)
-        seen[name] = seen.get(name, 0) + 1
-        name = name if seen[name] == 1 else f"{name}-{seen[name]}"
-        unique.append(Submission(name, submission.path, submission.problem))
+    for name, group in by_name.items():
+        if len(group) == 1:
+            unique += group
+            continue
+        entries = ", ".join(str(s.entry) for s in group)
+        for number, submission in enumerate(group, start=1):
+            note = (
+                f"{entries} all map to the learner name {name}; this one is graded as "
+                f"{name}{CLASH}{number}: rename them and grade again"
+            )
+            unique.append(
+                replace(
+                    submission,
+                    name=f"{name}{CLASH}{number}",
+                    flags=submission.flags | {Flag.NAME_CLASH},
+                    notes=(*submission.notes, note),
+                )
+            )
     return unique
 
 
-def learner_folder(folder: Path, source_name: str) -> Submission:
-    """One learner's folder: its notebook is the one named ``source_name``, or its only one."""
-    notebooks = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+def learner_folder(folder: Path, source_name: str, ignored: list[str] | None = None) -> Submission:
+    """One learner's folder: its notebook is the one named ``source_name``, or its only one.
+
+    Symbolic links and hidden files or folders inside are not followed; they go to ``ignored``.
+    """
+    notebooks, skipped = [], []
+    for root, folders, files in os.walk(folder):
+        for name in [*folders, *files]:
+            path = Path(root) / name
+            if path.is_symlink() or name.startswith("."):
+                skipped.append(path)
+        folders[:] = sorted(
+            f for f in folders if not f.startswith(".") and not (Path(root) / f).is_symlink()
+        )
+        notebooks += [
+            Path(root) / f
+            for f in sorted(files)
+            if f.endswith(NOTEBOOK) and not f.startswith(".") and not (Path(root) / f).is_symlink()
+        ]
+    if ignored is not None:
+        ignored += [f"{path} (hidden, or a symbolic link)" for path in skipped]
+    name = learner_name(folder.name)
     named = [p for p in notebooks if p.name == source_name]
     if named or len(notebooks) == 1:
-        return Submission(folder.name, (named or notebooks)[0])
+        return Submission(name, (named or notebooks)[0], folder)
     if not notebooks:
-        return Submission(folder.name, None, "the folder holds no notebook")
+        return replace(_refused(folder, "the folder holds no notebook"), name=name)
     listed = ", ".join(p.name for p in notebooks[:5])
     problem = f"the folder holds several notebooks ({listed}); name yours {source_name}"
-    return Submission(folder.name, None, problem)
+    return replace(_refused(folder, problem), name=name)
 
 
 def read_notebook(
@@ -154,23 +266,6 @@ def _plain_cell(cell) -> dict | None:
     metadata = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
     cell_id = cell.get("id") if isinstance(cell.get("id"), str) else ""
     return {"cell_type": cell["cell_type"], "source": source, "metadata": metadata, "id": cell_id}
-
-
-def grade_id(metadata: dict) -> str:
-    """The nbgrader ``grade_id`` in a cell's metadata, or ``""``."""
-    nbgrader = metadata.get("nbgrader")
-    value = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
-    return value if isinstance(value, str) else ""
-
-
-def task_of(cell) -> str:
-    """The task a source cell belongs to (its ``nnlib.task`` metadata, else its grade_id)."""
-    return cell.metadata.get("nnlib", {}).get("task") or grade_id(cell.metadata)
-
-
-def is_check(cell) -> bool:
-    """Whether a source cell is a task's check cell (``nnlib.role: check``)."""
-    return cell.metadata.get("nnlib", {}).get("role") == "check"
 
 
 def _normal(source: str) -> str:

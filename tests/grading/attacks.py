@@ -18,9 +18,9 @@ from pathlib import Path
 
 import nbformat
 
-from nnlib.course.grade import FLAGS
+from nnlib.course.exercise import grade_id
 from nnlib.course.release import render, student_notebook
-from nnlib.course.submissions import grade_id
+from nnlib.course.verdicts import Flag
 
 ROOT = Path(__file__).resolve().parents[2]
 EX01 = ROOT / "exercises" / "source" / "ex01_single_neuron.ipynb"
@@ -97,25 +97,46 @@ class Context:
 
 @dataclass(frozen=True)
 class Attack:
-    """A submission, the score it must get for each task, and the flags its status must hold."""
+    """A submission, the score it must get for each task, and the flags its status must hold.
+
+    ``file`` is where it is written in the class folder (default ``<name>.ipynb``) and ``row``
+    the gradebook row it must get (default ``name``). ``link`` makes it a symbolic link to what
+    ``link(context)`` returns instead. ``isolation`` marks the attacks on the sandbox itself,
+    graded a second time by an ordinary user.
+    """
 
     name: str
     build: Callable[[Context], nbformat.NotebookNode | bytes]
     scores: tuple[float, ...]
     flags: frozenset[str] = field(default_factory=frozenset)
-    needs_isolation: bool = False
+    file: str = ""
+    row: str = ""
+    link: Callable[[Context], Path] | None = None
+    isolation: bool = False
+    maybe: frozenset[str] = field(default_factory=frozenset)  # flags that may hold as well
+
+    @property
+    def learner(self) -> str:
+        return self.row or self.name
 
     def write(self, folder: Path, context: Context) -> Path:
+        path = folder / (self.file or f"{self.name}.ipynb")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if self.link is not None:
+            path.symlink_to(self.link(context))
+            return path
         content = self.build(context)
         if isinstance(content, nbformat.NotebookNode):
             content = render(content).encode("utf-8")
-        path = folder / f"{self.name}.ipynb"
         path.write_bytes(content)
         return path
 
-    @property
-    def status(self) -> str:
-        return ";".join(flag for flag in FLAGS if flag in self.flags) or "ok"
+    def statuses(self) -> set[str]:
+        """Every status this submission may get: its flags, with or without each of ``maybe``."""
+        options = {frozenset(self.flags)}
+        for flag in self.maybe:
+            options |= {option | {flag} for option in options}
+        return {";".join(f.value for f in Flag if f in option) or "ok" for option in options}
 
 
 def _cells(
@@ -189,6 +210,10 @@ def _huge(context: Context) -> nbformat.NotebookNode:
     return nb
 
 
+SOLUTION_PREDICT = (
+    "import numpy as np\ndef predict_batch(X, w, b):\n    return (X @ w + b >= 0).astype(float)\n"
+)
+
 LOOKUP = '''import numpy as np
 from nnlib.course.checks.ex01 import TASKS
 
@@ -204,17 +229,26 @@ def weighted_sum(x, w, b):
     return _lookup("weighted_sum", x, w, b)
 '''
 
-STEAL = '''import os
+STEAL = '''import glob, os
 
 def weighted_sum(x, w, b):
-    """Read the instructor's source (hidden tests!), the results folder, or the grader's secrets."""
+    """Read the instructor's source (hidden tests!), the course's sources and git history, the
+    results folder, the grader's secrets."""
     stolen = ""
-    for path in [{source!r}, {out!r} + "/gradebook.csv", "/proc/1/environ"]:
+    paths = {paths!r} + glob.glob({root!r} + "/.git/objects/*/*")[:20]
+    paths += glob.glob({root!r} + "/exercises/source/*") + glob.glob({root!r} + "/.git/HEAD")
+    for path in paths:
         try:
             stolen += open(path, errors="replace").read()
         except OSError:
             pass
-    if "BEGIN HIDDEN TESTS" in stolen or os.environ.get({secret!r}) or {secret!r} in stolen:
+    for path in ["/proc/1/environ", "/proc/self/environ"]:
+        try:
+            if {secret!r} in open(path, errors="replace").read():
+                stolen += "the grader's secret"
+        except OSError:
+            pass
+    if stolen or os.environ.get({secret!r}):
         return 1.5  # the hidden test's answer: wrong for every visible case
     raise RuntimeError("nothing to steal")
 '''
@@ -250,15 +284,14 @@ for task in TASKS:  # claim that every visible answer was right, then leave befo
 os._exit(0)
 """
 
-SPY = """import os
+SPY = """import glob
 
 def weighted_sum(x, w, b):
-    # list the other learners' job folders, to read or overwrite their results
-    try:
-        os.listdir(os.path.dirname(os.path.dirname(os.getcwd())))
-        return 999.0  # found them: wrong on purpose
-    except OSError:
-        return float(x @ w + b)
+    # look for the other learners' notebooks, to read or overwrite them
+    found = [path for folder in ["/tmp", "/var/tmp", "/dev/shm", "/home", "/srv", "/run"]
+             for path in glob.glob(folder + "/**/*.ipynb", recursive=True)]
+    found += glob.glob("/*/*.ipynb") + glob.glob("/*/*/*.ipynb")
+    return 999.0 if found else float(x @ w + b)  # found them: wrong on purpose
 """
 
 NETWORK = """import socket
@@ -345,6 +378,169 @@ WRONG_SHAPES = {
     "    return (w + learning_rate * error * x)[None, :], str(b + learning_rate * error)\n",
 }
 
+
+def _steal(context: Context) -> str:
+    paths = [str(context.source), str(context.out_dir / "gradebook.csv"), str(EX01)]
+    return STEAL.format(paths=paths, root=str(ROOT), secret=SECRET_VARIABLE)
+
+
+MARKER = "nnlib-attack-leftover"
+
+FORK_BOMB = """import os, signal, time
+
+children = []
+try:
+    for _ in range(5000):  # hold every process the machine lets us have
+        pid = os.fork()
+        if pid == 0:
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                time.sleep(60)
+            finally:
+                os._exit(0)
+        children.append(pid)
+except OSError:
+    pass
+time.sleep(0.5)  # while the learners beside us start their kernels
+for pid in children:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+"""
+
+OTHER_KERNELS = """import glob, json, os, socket
+
+def _other_kernels():
+    mine = os.path.realpath("/proc/self/cwd/../kernel/connection.json")
+    found = [p for p in glob.glob("/tmp/**/connection.json", recursive=True) if p != mine]
+    found += glob.glob("/tmp/nnlib-grade-*") + glob.glob("/run/user/*/jupyter/*")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            args = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\\0")
+        except OSError:
+            continue
+        if b"-f" in args and int(pid) != os.getpid():
+            found.append(pid)
+    return found
+
+def weighted_sum(x, w, b):
+    return 999.0 if _other_kernels() else float(x @ w + b)
+"""
+
+SURROGATES = {
+    "weighted_sum": "def weighted_sum(x, w, b):\n"
+    "    raise ValueError('\\ud800 lone \\udcff surrogates')\n",
+    "predict_batch": SOLUTION_PREDICT
+    + "\nraise RuntimeError('a cell that fails \\ud800\\udfff')\n",
+}
+
+FILL_DISK = """import itertools, os
+
+for folder in ["/tmp", "/var/tmp", "/dev/shm", os.getcwd(), "../../.."]:
+    try:  # many files, each below the file-size limit, until the disk is full
+        for number in itertools.count():
+            with open(os.path.join(folder, f"filler{number}"), "wb") as file:
+                for _ in range(8):
+                    file.write(b"x" * 2**20)
+    except OSError:
+        pass
+"""
+
+LEFTOVERS = """import os, subprocess
+
+for folder in ["/tmp", "/var/tmp", "/dev/shm"]:
+    with open(os.path.join(folder, "{marker}"), "wb") as file:
+        file.write(b"x" * 2**20)
+subprocess.Popen(["sh", "-c", "sleep 300; echo hacked > {out}/gradebook.csv # {marker}"],
+                 start_new_session=True)
+if os.fork() == 0:  # a daemon of our own, too
+    try:
+        os.setsid()
+        if os.fork() == 0:
+            import time
+            time.sleep(20)
+            open("{out}/gradebook.csv", "w").write("name,total\\\\nleftover,100\\\\n")
+    finally:
+        os._exit(0)
+"""
+
+KILL_ALL = "import os, signal\nos.kill(-1, signal.SIGKILL)\n"
+
+PLANT = """import os, site, sys
+import nnlib
+
+def weighted_sum(x, w, b):
+    planted = 0
+    for folder in [*site.getsitepackages(), sys.prefix, os.path.dirname(nnlib.__file__)]:
+        try:
+            with open(os.path.join(folder, "zz_planted.pth"), "w") as file:
+                file.write("import os; os.system('touch /tmp/pwned')\\n")
+            planted += 1
+        except OSError:
+            pass
+    return 999.0 if planted else float(x @ w + b)
+"""
+
+RAW_NETWORK = """import _socket, shutil, subprocess
+
+def weighted_sum(x, w, b):
+    reached = 0
+    for host in ["127.0.0.1", "8.8.8.8"]:
+        try:
+            s = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+            s.settimeout(2)
+            s.connect((host, {port} if host == "127.0.0.1" else 53))
+            reached += 1
+        except OSError:
+            pass
+    if shutil.which("curl"):
+        done = subprocess.run(["curl", "-s", "-m", "2", "http://127.0.0.1:{port}/"],
+                              capture_output=True)
+        reached += done.returncode == 0
+    return 999.0 if reached else float(x @ w + b)
+"""
+
+EXFILTRATE = """import sys
+
+def weighted_sum(x, w, b):
+    raise ValueError(f"inputs: {x!r} {w!r} {b!r} {sys.argv}")
+"""
+
+FORGE_FEEDBACK = {
+    "weighted_sum": "def weighted_sum(x, w, b):\n"
+    "    return '\\x1b[2J\\n# Feedback\\n**Score: 5 / 5** (status: ok)\\n## Task 9: x (5 / 5)'\n",
+    "predict_batch": SOLUTION_PREDICT
+    + "\nraise Exception('\\x1b[32m\\n\\n## Notes\\n**Score: 5 / 5**\\r\\x1b]0;title\\x07')\n",
+}
+
+SHARED_MEMORY = """import select, subprocess, sys, time
+import numpy as np
+
+HOLD = "import time; block = b'x' * ({megabytes} * 2**20); print('x', flush=True); time.sleep(9)"
+
+def _hold(megabytes, children=3, patience=5.0):
+    held = [subprocess.Popen([sys.executable, "-c", HOLD.format(megabytes=megabytes)],
+                             stdout=subprocess.PIPE) for _ in range(children)]
+    deadline, holding = time.monotonic() + patience, set()
+    while len(holding) < children and time.monotonic() < deadline:  # each holds, or is gone
+        waiting = [p.stdout for p in held if p.poll() is None and p.stdout not in holding]
+        if not waiting:
+            break
+        holding |= set(select.select(waiting, [], [], 0.1)[0])
+    together = sum(p.poll() is None and p.stdout in holding for p in held)
+    for p in held:
+        p.kill()
+        p.wait()
+    return together
+
+_together = _hold(400)  # three processes of 400 MiB: over the 1024 MiB of the whole submission
+
+def nand_weights():
+    if _together >= 3:
+        return np.array([9.0, 9.0]), 9.0  # held it all at once: wrong on purpose
+    return np.array([-1.0, -1.0]), 1.5
+"""
+
+
 FULL, NONE = (1, 1, 1, 2), (0, 0, 0, 0)
 
 ATTACKS = [
@@ -373,19 +569,15 @@ ATTACKS = [
     ),
     Attack(
         "steals_hidden_tests",
-        lambda c: right(
-            weighted_sum=STEAL.format(
-                source=str(c.source), out=str(c.out_dir), secret=SECRET_VARIABLE
-            )
-        ),
+        lambda c: right(weighted_sum=_steal(c)),
         (0, 1, 1, 2),
-        needs_isolation=True,
+        isolation=True,
     ),
     Attack(
         "writes_results",
         lambda c: filled({"weighted_sum": WRITE.format(out=str(c.out_dir))}),
         NONE,
-        needs_isolation=True,
+        isolation=True,
     ),
     Attack(
         "forges_results_then_exits",
@@ -393,10 +585,13 @@ ATTACKS = [
         NONE,
         frozenset({"kernel-died"}),
     ),
+    Attack("spies_on_other_learners", lambda c: right(weighted_sum=SPY), FULL, isolation=True),
     Attack(
-        "spies_on_other_learners", lambda c: right(weighted_sum=SPY), FULL, needs_isolation=True
+        "reaches_network",
+        lambda c: right(weighted_sum=NETWORK.format(port=c.port)),
+        FULL,
+        isolation=True,
     ),
-    Attack("reaches_network", lambda c: right(weighted_sum=NETWORK.format(port=c.port)), FULL),
     Attack(
         "endless_loop",
         lambda c: right(weighted_sum="def weighted_sum(x, w, b):\n    while True:\n        pass\n"),
@@ -426,9 +621,8 @@ ATTACKS = [
         lambda c: right(
             weighted_sum="import sys\ndef weighted_sum(x, w, b):\n    sys.exit()\n",
             predict_batch=solutions()["predict_batch"] + "\nimport sys\nsys.exit(3)\n",
-            nand_weights=solutions()["nand_weights"] + "\nexit()\n",
         ),
-        (0, 1, 1, 2),
+        (0, 1, 1, 2),  # (IPython's exit() ends a kernel a cell or two late: os_exit covers it)
     ),
     Attack(
         "os_exit",
@@ -498,5 +692,48 @@ ATTACKS = [
         (0, 1, 1, 2),
     ),
 ]
+
+ATTACKS += [
+    Attack("reads_course_repository", lambda c: right(weighted_sum=_steal(c)), (0, 1, 1, 2),
+           isolation=True),
+    Attack("fork_bomb",
+           lambda c: right(weighted_sum=solutions()["weighted_sum"] + "\n" + FORK_BOMB),
+           FULL, isolation=True),
+    Attack("connects_to_other_kernels", lambda c: right(weighted_sum=OTHER_KERNELS), FULL,
+           isolation=True),
+    Attack("surrogates_in_errors", lambda c: right(**SURROGATES), (0, 1, 1, 2)),
+    Attack("fills_every_disk",
+           lambda c: right(nand_weights=solutions()["nand_weights"] + "\n" + FILL_DISK),
+           (0.75, 0.75, 0, 0), isolation=True),
+    Attack("leaves_files_and_daemons",
+           lambda c: right(weighted_sum=solutions()["weighted_sum"] + "\n"
+                           + LEFTOVERS.format(marker=MARKER, out=str(c.out_dir))),
+           FULL, isolation=True),
+    Attack("kills_every_process",
+           lambda c: right(weighted_sum=solutions()["weighted_sum"] + "\n" + KILL_ALL), FULL,
+           isolation=True),
+    Attack("plants_pth_in_venv", lambda c: right(weighted_sum=PLANT), FULL, isolation=True),
+    Attack("network_by_raw_socket_and_curl",
+           lambda c: right(weighted_sum=RAW_NETWORK.format(port=c.port)), FULL, isolation=True),
+    Attack("exfiltrates_hidden_inputs", lambda c: right(weighted_sum=EXFILTRATE), (0, 1, 1, 2)),
+    Attack("forges_feedback", lambda c: right(**FORGE_FEEDBACK), (0, 1, 1, 2)),
+    Attack("memory_across_children", lambda c: right(nand_weights=SHARED_MEMORY), FULL,
+           maybe=frozenset({"memory"}), isolation=True),
+    Attack("x", lambda c: right(), FULL),
+    Attack("x_bang", lambda c: right(), FULL, file="x!.ipynb", row="x%21"),
+    Attack("x_2", lambda c: right(), FULL, file="x-2.ipynb", row="x-2"),
+    Attack("alice_bang", lambda c: right(), FULL, file="alice!.ipynb", row="alice%21"),
+    Attack("alice", lambda c: right(), FULL),
+    Attack("clash_folder", lambda c: right(), FULL, frozenset({"name-clash"}),
+           file=f"dup/{EX01.name}", row="dup~1"),
+    Attack("clash_file", lambda c: right(), FULL, frozenset({"name-clash"}), file="dup.ipynb",
+           row="dup~2"),
+    Attack("symlinked_folder", lambda c: b"", NONE, frozenset({"refused"}),
+           file="linked_folder", row="linked_folder", link=lambda c: EX01.parent),
+    Attack("symlinked_file", lambda c: b"", NONE, frozenset({"refused"}),
+           file="linked_file.ipynb", row="linked_file", link=lambda c: EX01),
+    Attack("dot_file", lambda c: right(), NONE, frozenset({"refused"}), file=".sneaky.ipynb",
+           row="%2Esneaky"),
+]  # fmt: skip
 
 MAX_NOTEBOOK_MB = 1.0  # huge_notebook is 3 MB

@@ -7,7 +7,7 @@ central differences of the penalty value the learner returned.
 
 import numpy as np
 
-from nnlib.course.selfcheck import Case, Checker, Mistake, Task, describe
+from nnlib.course.selfcheck import Case, Checker, Mistake, Task, compare, describe
 
 # ---- Task 1: relu_forward_backward ----
 
@@ -45,19 +45,23 @@ relu_forward_backward = Task(
             "import numpy as np\ndef relu_forward_backward(z, grad_out):\n"
             "    a = np.maximum(z, 0)\n"
             "    return a, grad_out * a\n",
-            "not by the activation a",
+            "Multiply grad_out by the slope (z > 0),",
+            hint="Multiply grad_out by the slope (z > 0), which is 0 or 1, not by a = max(z, 0).",
         ),
         Mistake(
             "forgets grad_out",
             "import numpy as np\ndef relu_forward_backward(z, grad_out):\n"
             "    return np.maximum(z, 0), (z > 0).astype(float)\n",
-            "grad_out * (z > 0)",
+            "The backward pass returns grad_out *",
+            hint="The backward pass returns grad_out * relu'(z); the slope alone ignores the"
+            " gradient from above.",
         ),
         Mistake(
             "slope 1 at zero",
             "import numpy as np\ndef relu_forward_backward(z, grad_out):\n"
             "    return np.maximum(z, 0), grad_out * (z >= 0)\n",
-            "test z > 0, not z >= 0",
+            "Use z > 0 for the slope: at z = 0 it is",
+            hint="Use z > 0 for the slope: at z = 0 it is taken as 0.",
         ),
     ],
 )
@@ -91,65 +95,113 @@ he_std = Task(
         Mistake(
             "the variance",
             "def he_std(n_in):\n    return 2 / n_in\n",
-            "not the variance",
+            "Take the square root: the standard",
+            hint="Take the square root: the standard deviation of N(0, 2/n_in) is sqrt(2 / n_in).",
         ),
         Mistake(
             "LeCun's, without the 2",
             "import numpy as np\ndef he_std(n_in):\n    return np.sqrt(1 / n_in)\n",
-            "the half of its inputs that a ReLU zeroes",
+            "He's variance is 2 / n_in, twice",
+            hint="He's variance is 2 / n_in, twice LeCun's 1 / n_in.",
         ),
     ],
 )
 
-# ---- Task 3: inverted_dropout ----
+# ---- Task 3: dropout_forward_backward ----
 
-inverted_dropout = Task(
-    "inverted_dropout",
+DROPOUT_NOTES = {
+    "out": "Zero the dropped entries, then divide the kept ones by 1 - rate, the probability of "
+    "keeping: a * keep / (1 - rate).",
+    "grad_in": "The backward pass uses the forward pass's mask: grad_out * keep / (1 - rate). A "
+    "dropped entry did not affect the loss, and a kept one was scaled by 1 / (1 - rate).",
+}
+
+
+def _dropout(out: np.ndarray, grad_in: np.ndarray):
+    """A check of ``(out, grad_in)`` that names the wrong one."""
+
+    def verify(result, **args) -> str | None:
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            return f"expected a pair (out, grad_in), got {describe(result)}"
+        for name, got, want in [("out", result[0], out), ("grad_in", result[1], grad_in)]:
+            reason = compare(got, want)
+            if reason:
+                return f"{name} is wrong: {reason}. {DROPOUT_NOTES[name]}"
+        return None
+
+    return verify
+
+
+dropout_forward_backward = Task(
+    "dropout_forward_backward",
     cases=[
-        # rate 0.5: kept entries divided by 1 - 0.5: (2, 0, 6, 8) / 0.5 = (4, 0, 12, 16)
+        # rate 0.5: kept entries divided by 0.5: out = (2, 0, 6, 8) / 0.5 = (4, 0, 12, 16);
+        # grad_in = (1, 0, 1, 1) / 0.5 = (2, 0, 2, 2)
         Case(
             dict(
                 a=np.array([[2.0, 4.0, 6.0, 8.0]]),
                 keep=np.array([[True, False, True, True]]),
                 rate=0.5,
+                grad_out=np.array([[1.0, 1.0, 1.0, 1.0]]),
             ),
-            expected=np.array([[4.0, 0.0, 12.0, 16.0]]),
-            hint="Zero the dropped entries, then divide the kept ones by 1 - rate, the "
-            "probability of keeping: a * keep / (1 - rate).",
+            verify=_dropout(np.array([[4.0, 0.0, 12.0, 16.0]]), np.array([[2.0, 0.0, 2.0, 2.0]])),
+            hint="Forward and backward multiply by the same mask, keep / (1 - rate).",
         ),
-        # rate 0.2: divide by 0.8, so 1 -> 1.25 and 0.4 -> 0.5; two samples, two dropped entries
+        # rate 0.2: divide by 0.8, i.e. multiply by 1.25: out = (1.25, 0.5; 0, -5),
+        # grad_in = (0.8, -1.6; 0, 2) * 1.25 with the dropped entry 0 = (1, -2; 0, 2.5)
         Case(
             dict(
                 a=np.array([[1.0, 0.4], [2.0, -4.0]]),
                 keep=np.array([[True, True], [False, True]]),
                 rate=0.2,
+                grad_out=np.array([[0.8, -1.6], [1.0, 2.0]]),
             ),
-            expected=np.array([[1.25, 0.5], [0.0, -5.0]]),
+            verify=_dropout(
+                np.array([[1.25, 0.5], [0.0, -5.0]]), np.array([[1.0, -2.0], [0.0, 2.5]])
+            ),
             hint="Divide by 1 - rate (the probability of keeping), not by rate: with rate 0.2 "
             "each kept entry is multiplied by 1 / 0.8 = 1.25.",
         ),
-        # rate 0: nothing dropped, nothing rescaled
+        # rate 0: nothing dropped, nothing rescaled, the gradient passes unchanged
         Case(
-            dict(a=np.array([[3.0, -1.0]]), keep=np.array([[True, True]]), rate=0.0),
-            expected=np.array([[3.0, -1.0]]),
-            hint="With rate 0 dropout changes nothing: a * keep / (1 - 0) = a.",
+            dict(
+                a=np.array([[3.0, -1.0]]),
+                keep=np.array([[True, True]]),
+                rate=0.0,
+                grad_out=np.array([[2.0, 2.0]]),
+            ),
+            verify=_dropout(np.array([[3.0, -1.0]]), np.array([[2.0, 2.0]])),
+            hint="With rate 0 dropout changes nothing, forward or backward.",
         ),
     ],
     mistakes=[
         Mistake(
             "not rescaled",
-            "def inverted_dropout(a, keep, rate):\n    return a * keep\n",
-            "then divide the kept ones by 1 - rate",
+            "def dropout_forward_backward(a, keep, rate, grad_out):\n"
+            "    return a * keep, grad_out * keep\n",
+            "Divide the kept entries, and the",
+            hint="Divide the kept entries, and the gradient, by 1 - rate as well as masking them.",
         ),
         Mistake(
             "divided by the rate",
-            "def inverted_dropout(a, keep, rate):\n    return a * keep / rate\n",
-            "not by rate",
+            "def dropout_forward_backward(a, keep, rate, grad_out):\n"
+            "    return a * keep / rate, grad_out * keep / rate\n",
+            "Divide by the probability of keeping, 1",
+            hint="Divide by the probability of keeping, 1 - rate, not by rate.",
         ),
         Mistake(
-            "multiplied by the keep probability (test-time scaling in training)",
-            "def inverted_dropout(a, keep, rate):\n    return a * keep * (1 - rate)\n",
-            "multiplied by 1 / 0.8 = 1.25",
+            "backward pass without the mask",
+            "def dropout_forward_backward(a, keep, rate, grad_out):\n"
+            "    return a * keep / (1 - rate), grad_out\n",
+            "Multiply grad_out by the same keep / (1",
+            hint="Multiply grad_out by the same keep / (1 - rate) as the forward pass.",
+        ),
+        Mistake(
+            "backward pass not rescaled",
+            "def dropout_forward_backward(a, keep, rate, grad_out):\n"
+            "    return a * keep / (1 - rate), grad_out * keep\n",
+            "The gradient also needs the 1 / (1 -",
+            hint="The gradient also needs the 1 / (1 - rate) of the forward pass.",
         ),
     ],
 )
@@ -218,63 +270,165 @@ l2_penalty = Task(
             "gradient twice too large",
             "import numpy as np\ndef l2_penalty(W, lam):\n"
             "    return lam / 2 * np.sum(W**2), 2 * lam * W\n",
-            "the 2 of the square cancels the 1/2",
+            "With the 1/2 in the penalty the",
+            hint="With the 1/2 in the penalty the gradient is lam * W, not 2 * lam * W.",
         ),
         Mistake(
             "penalty without the half",
             "import numpy as np\ndef l2_penalty(W, lam):\n    return lam * np.sum(W**2), lam * W\n",
-            "is not the derivative of your penalty",
+            "The penalty is lam / 2 * sum(W**2):",
+            hint="The penalty is lam / 2 * sum(W**2): keep the 1/2.",
         ),
         Mistake(
             "penalty of the absolute values (L1)",
             "import numpy as np\ndef l2_penalty(W, lam):\n"
             "    return lam / 2 * np.sum(np.abs(W)), lam * W\n",
-            "(the 1/2 makes the gradient clean)",
+            "Square the weights: L2 is sum(W**2),",
+            hint="Square the weights: L2 is sum(W**2), not sum(abs(W)).",
         ),
     ],
 )
 
-# ---- Task 5: decayed_learning_rate ----
+# ---- Task 5: train_with_decay ----
 
-decayed_learning_rate = Task(
-    "decayed_learning_rate",
+DECAY_HINT = (
+    "Epoch e (counting from 1) steps with initial * factor**(e - 1): the first epoch trains with "
+    "the initial rate, and after every epoch the rate is multiplied by factor, a power, not a "
+    "product with the epoch. Each step is w <- w - rate * w (the gradient of w**2 / 2 is w)."
+)
+
+train_with_decay = Task(
+    "train_with_decay",
     cases=[
-        # epoch 1 trains with the initial rate: 0.001 * 0.8**0 = 0.001
+        # rates 0.5, 0.25, 0.125: w = 8 (1 - 0.5) = 4, 4 (1 - 0.25) = 3, 3 (1 - 0.125) = 2.625
         Case(
-            dict(initial=1e-3, factor=0.8, epoch=1),
-            expected=1e-3,
-            hint="Epochs count from 1, and the first epoch uses the initial rate: "
-            "initial * factor**(epoch - 1).",
+            dict(w0=8.0, initial=0.5, factor=0.5, epochs=3),
+            expected=np.array([4.0, 3.0, 2.625]),
+            hint=DECAY_HINT,
         ),
-        # epoch 3: 0.001 * 0.8**2 = 0.001 * 0.64 = 0.00064
+        # factor 1 keeps the rate: w = 1 (1 - 0.5) = 0.5, then 0.25
         Case(
-            dict(initial=1e-3, factor=0.8, epoch=3),
-            expected=6.4e-4,
-            hint="Multiply by the factor once per epoch already done: 0.8 * 0.8 = 0.64 before "
-            "epoch 3, a power, not a product with the epoch.",
+            dict(w0=1.0, initial=0.5, factor=1.0, epochs=2),
+            expected=np.array([0.5, 0.25]),
+            hint="Return one value of w per epoch, after that epoch's step: shape (epochs,).",
         ),
-        # epoch 4 with factor 0.5: 0.1 * 0.5**3 = 0.0125
+        # rates 0.5, 0.1, 0.02: w = -2 (0.5) = -1, -1 (0.9) = -0.9, -0.9 (0.98) = -0.882
         Case(
-            dict(initial=0.1, factor=0.5, epoch=4),
-            expected=0.0125,
-            hint="initial * factor**(epoch - 1): three halvings before epoch 4.",
+            dict(w0=-2.0, initial=0.5, factor=0.2, epochs=3),
+            expected=np.array([-1.0, -0.9, -0.882]),
+            hint=DECAY_HINT,
         ),
     ],
     mistakes=[
         Mistake(
-            "off by one epoch",
-            "def decayed_learning_rate(initial, factor, epoch):\n"
-            "    return initial * factor**epoch\n",
-            "Epochs count from 1",
+            "decays before the first epoch",
+            "import numpy as np\ndef train_with_decay(w0, initial, factor, epochs):\n"
+            "    w, path = w0, []\n"
+            "    for epoch in range(1, epochs + 1):\n"
+            "        w = w - initial * factor**epoch * w\n"
+            "        path.append(w)\n"
+            "    return np.array(path)\n",
+            "Your first step already used initial *",
+            hint="Your first step already used initial * factor: epoch e uses factor**(e - "
+            "1), so epoch 1 uses initial.",
         ),
         Mistake(
             "linear, not exponential",
-            "def decayed_learning_rate(initial, factor, epoch):\n"
-            "    return initial * factor * (epoch - 1) if epoch > 1 else initial\n",
-            "a power, not a product with the epoch",
+            "import numpy as np\ndef train_with_decay(w0, initial, factor, epochs):\n"
+            "    w, path = w0, []\n"
+            "    for epoch in range(1, epochs + 1):\n"
+            "        w = w - initial * factor * epoch * w\n"
+            "        path.append(w)\n"
+            "    return np.array(path)\n",
+            "Raise factor to the power e - 1 instead",
+            hint="Raise factor to the power e - 1 instead of multiplying it by the epoch number.",
+        ),
+        Mistake(
+            "never decays",
+            "import numpy as np\ndef train_with_decay(w0, initial, factor, epochs):\n"
+            "    return w0 * (1 - initial) ** np.arange(1, epochs + 1)\n",
+            "Your rate stays at initial: multiply it",
+            hint="Your rate stays at initial: multiply it by factor once per epoch.",
+        ),
+        Mistake(
+            "only the last value",
+            "def train_with_decay(w0, initial, factor, epochs):\n"
+            "    w = w0\n"
+            "    for epoch in range(1, epochs + 1):\n"
+            "        w = w - initial * factor ** (epoch - 1) * w\n"
+            "    return w\n",
+            "Append w after every epoch and return",
+            hint="Append w after every epoch and return the array of all of them.",
         ),
     ],
 )
 
-TASKS = [relu_forward_backward, he_std, inverted_dropout, l2_penalty, decayed_learning_rate]
+# ---- Task 6: best_epoch ----
+
+best_epoch = Task(
+    "best_epoch",
+    cases=[
+        # validation accuracy peaks at epoch 2 (0.94) while the training accuracy keeps rising
+        Case(
+            dict(
+                train_accuracy=np.array([0.90, 0.95, 0.97, 0.99]),
+                val_accuracy=np.array([0.91, 0.94, 0.93, 0.92]),
+            ),
+            expected=2,
+            hint="Choose on the validation accuracy, never the training accuracy, which keeps "
+            "rising while the network memorises; epochs count from 1 (np.argmax counts from 0).",
+        ),
+        # a tie at 0.85 (epochs 2 and 3): the earlier one costs less training and memorises less
+        Case(
+            dict(
+                train_accuracy=np.array([0.82, 0.88, 0.93, 0.96]),
+                val_accuracy=np.array([0.80, 0.85, 0.85, 0.84]),
+            ),
+            expected=2,
+            hint="On a tie, take the earliest of the best epochs: fewer epochs, same accuracy.",
+        ),
+        # still improving at the last epoch: the answer is the last epoch, 3
+        Case(
+            dict(
+                train_accuracy=np.array([0.6, 0.7, 0.8]),
+                val_accuracy=np.array([0.5, 0.6, 0.7]),
+            ),
+            expected=3,
+            hint="The epoch with the highest validation accuracy, counted from 1.",
+        ),
+    ],
+    mistakes=[
+        Mistake(
+            "counted from 0",
+            "import numpy as np\ndef best_epoch(train_accuracy, val_accuracy):\n"
+            "    return int(np.argmax(val_accuracy))\n",
+            "Add 1 to np.argmax: the first epoch is",
+            hint="Add 1 to np.argmax: the first epoch is epoch 1.",
+        ),
+        Mistake(
+            "chosen on the training accuracy",
+            "import numpy as np\ndef best_epoch(train_accuracy, val_accuracy):\n"
+            "    return int(np.argmax(train_accuracy)) + 1\n",
+            "Use val_accuracy, not train_accuracy,",
+            hint="Use val_accuracy, not train_accuracy, to choose.",
+        ),
+        Mistake(
+            "the last of a tie",
+            "import numpy as np\ndef best_epoch(train_accuracy, val_accuracy):\n"
+            "    return len(val_accuracy) - int(np.argmax(val_accuracy[::-1]))\n",
+            "np.argmax on val_accuracy itself",
+            hint="np.argmax on val_accuracy itself returns the first of equal maxima: the "
+            "earliest epoch.",
+        ),
+    ],
+)
+
+TASKS = [
+    relu_forward_backward,
+    he_std,
+    dropout_forward_backward,
+    l2_penalty,
+    train_with_decay,
+    best_epoch,
+]
 check = Checker(TASKS)
