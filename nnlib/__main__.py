@@ -25,9 +25,9 @@ def _lab(args: argparse.Namespace) -> int:
     from nnlib.course import lab
 
     if args.configure_only:
-        print(f"Markdown files now open as notebooks: {lab.configure()}")
+        print(f"Markdown files now open as notebooks: {lab.configure(lang=args.lang)}")
         return 0
-    return lab.launch(args.jupyter_args)
+    return lab.launch(args.jupyter_args, lang=args.lang)
 
 
 def _lab_arguments(lab: argparse.ArgumentParser) -> None:
@@ -36,12 +36,21 @@ def _lab_arguments(lab: argparse.ArgumentParser) -> None:
         action="store_true",
         help="only make .md files open as notebooks, do not start JupyterLab",
     )
+    lab.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="the edition to open and JupyterLab's language (zh: the Chinese edition, zh/)",
+    )
     lab.epilog = "Any other option goes to JupyterLab, e.g. nnlib lab --no-browser --port 8889."
 
 
 def _doctor(args: argparse.Namespace) -> int:
     from nnlib.course.doctor import diagnose, report
+    from nnlib.course.i18n import set_language
 
+    if args.lang:
+        set_language(args.lang)
     findings = diagnose()
     print(report(findings))
     return 0 if all(finding.ok or finding.advisory for finding in findings) else 1
@@ -170,8 +179,8 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("--task", help="check only this task (default: all)")
 
 
-def _no_arguments(parser: argparse.ArgumentParser) -> None:
-    """For a command without options."""
+def _doctor_arguments(doctor: argparse.ArgumentParser) -> None:
+    doctor.add_argument("--lang", choices=["en", "zh"], help="the language to answer in")
 
 
 def _mnist_arguments(mnist: argparse.ArgumentParser) -> None:
@@ -261,7 +270,7 @@ def _hub_command(name: str, help: str) -> Command:
 COMMANDS: dict[str, Command] = {
     "lab": Command("open the course in JupyterLab", _lab_arguments, _lab, passes_on_options=True),
     "check": Command("run the self-checks of an exercise notebook", _check_arguments, _check),
-    "doctor": Command("check your set-up and say how to fix it", _no_arguments, _doctor),
+    "doctor": Command("check your set-up and say how to fix it", _doctor_arguments, _doctor),
     "mnist": Command(
         "train the seed MNIST network (784-500-10) from the terminal", _mnist_arguments, _mnist
     ),

@@ -48,7 +48,7 @@ def test_cli_exit_code_says_whether_all_is_well(broken, monkeypatch, capsys):
     assert main(["doctor"]) == int(broken)
     out = capsys.readouterr().out
     assert ("fix: upgrade" in out) == broken
-    assert out.strip().endswith("problem(s) to fix." if broken else "Everything looks right.")
+    assert out.strip().endswith("1 problem to fix." if broken else "Everything looks right.")
 
 
 def test_the_grading_sandbox_is_reported_for_instructors_and_never_a_learners_problem(

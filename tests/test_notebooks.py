@@ -13,9 +13,10 @@ from jupytext.cli import jupytext as jupytext_cli
 
 from conftest import ROOT
 
-PAIRED_DIRS = [ROOT / "chapters", ROOT / "exercises" / "source"]
+EDITIONS = [ROOT, ROOT / "zh"]  # English, Simplified Chinese
+PAIRED_DIRS = [edition / part for edition in EDITIONS for part in ("chapters", "exercises/source")]
 PAIRED = sorted(md for folder in PAIRED_DIRS for md in folder.glob("*.md"))
-NOTEBOOKS = sorted(p for p in ROOT.glob("[ce]*/**/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+NOTEBOOKS = sorted(p for p in ROOT.glob("[cez]*/**/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 
 
 def test_the_course_has_notebooks():
@@ -32,7 +33,7 @@ def generated_notebook(md: Path, tmp_path: Path) -> str:
     return (tmp_path / md.with_suffix(".ipynb").name).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("md", PAIRED, ids=lambda p: p.name)
+@pytest.mark.parametrize("md", PAIRED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_ipynb_is_what_its_md_generates(md, tmp_path):
     notebook = md.with_suffix(".ipynb")
     assert notebook.exists(), f"{notebook} is missing: run `jupytext --sync {md}`"
@@ -41,7 +42,7 @@ def test_ipynb_is_what_its_md_generates(md, tmp_path):
     )
 
 
-@pytest.mark.parametrize("md", PAIRED, ids=lambda p: p.name)
+@pytest.mark.parametrize("md", PAIRED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_md_header_has_no_jupytext_version_stamp(md):
     header = md.read_text(encoding="utf-8").split("---")[1]
     assert "jupytext_version" not in header, f"{md}: the version stamp should be filtered out"

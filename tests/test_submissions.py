@@ -75,6 +75,9 @@ def test_links_hidden_files_and_clashes_each_get_a_row(tmp_path):
         "linked_folder": (["refused"], False),
     }
     assert any("inner.ipynb" in entry for entry in found.ignored)
+    clash = next(s for s in found.submissions if s.name == "dup~1").notes
+    assert clash == ("dup, dup.ipynb all map to the learner name dup; this one is graded as "
+                     "dup~1: rename them and grade again",)  # fmt: skip
 
 
 def test_reading_keeps_what_can_be_read(tmp_path):

@@ -5,6 +5,7 @@ course notebook will not run: an old Python, a missing or old package, a Jupyter
 another Python than the course's, Markdown files that open as text, and missing or damaged data.
 One more, for instructors only (it never counts as a problem for a learner), says which
 protections ``nnlib grade`` can give submissions on this machine.
+Its messages are in the learner's language (``nnlib.course.i18n``; ``nnlib doctor --lang zh``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 from nnlib.course import lab
+from nnlib.course.i18n import _, ngettext
+
+INSTALL = '.venv/bin/pip install -e ".[course]"'
+KERNEL_INSTALL = ".venv/bin/python -m ipykernel install --sys-prefix"
 
 
 @dataclass(frozen=True)
@@ -37,8 +42,8 @@ def check_python() -> Finding:
     return Finding(
         "Python",
         ok,
-        f"{version} at {sys.executable}",
-        "" if ok else "install Python 3.10 or newer and create the .venv again",
+        _("{version} at {executable}").format(version=version, executable=sys.executable),
+        "" if ok else _("install Python 3.10 or newer and create the .venv again"),
     )
 
 
@@ -60,8 +65,8 @@ def check_packages(extras: tuple[str, ...] = ("course",)) -> list[Finding]:
                 Finding(
                     requirement.name,
                     False,
-                    "not installed",
-                    'run: .venv/bin/pip install -e ".[course]"',
+                    _("not installed"),
+                    _("run: {command}").format(command=INSTALL),
                 )
             )
             continue
@@ -70,8 +75,14 @@ def check_packages(extras: tuple[str, ...] = ("course",)) -> list[Finding]:
             Finding(
                 requirement.name,
                 ok,
-                f"{version} (needs {requirement.specifier or 'any'})",
-                "" if ok else f'run: .venv/bin/pip install -U "{requirement}"',
+                _("{version} (needs {specifier})").format(
+                    version=version, specifier=requirement.specifier or _("any")
+                ),
+                ""
+                if ok
+                else _("run: {command}").format(
+                    command=f'.venv/bin/pip install -U "{requirement}"'
+                ),
             )
         )
     return findings
@@ -83,32 +94,34 @@ def check_kernel() -> Finding:
         from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
     except ImportError:
         return Finding(
-            "Jupyter kernel",
+            _("Jupyter kernel"),
             False,
-            "jupyter_client is not installed",
-            'run: .venv/bin/pip install -e ".[course]"',
+            _("jupyter_client is not installed"),
+            _("run: {command}").format(command=INSTALL),
         )
     try:
         spec = KernelSpecManager().get_kernel_spec("python3")
     except NoSuchKernel:
         return Finding(
-            "Jupyter kernel",
+            _("Jupyter kernel"),
             False,
-            "no python3 kernel",
-            "run: .venv/bin/python -m ipykernel install --sys-prefix",
+            _("no python3 kernel"),
+            _("run: {command}").format(command=KERNEL_INSTALL),
         )
     executable = spec.argv[0]
     ok = executable in ("python", "python3", "{python}") or (
         Path(executable).resolve() == Path(sys.executable).resolve()
     )
     return Finding(
-        "Jupyter kernel",
+        _("Jupyter kernel"),
         ok,
-        f"python3 runs {executable}",
+        _("python3 runs {executable}").format(executable=executable),
         ""
         if ok
-        else "the kernel runs another Python: start JupyterLab with `.venv/bin/nnlib "
-        "lab`, or run `.venv/bin/python -m ipykernel install --sys-prefix`",
+        else _(
+            "the kernel runs another Python: start JupyterLab with `.venv/bin/nnlib "
+            "lab`, or run `.venv/bin/python -m ipykernel install --sys-prefix`"
+        ),
     )
 
 
@@ -122,10 +135,10 @@ def check_viewer() -> Finding:
     except (OSError, ValueError, KeyError, TypeError):
         ok = False
     return Finding(
-        "chapters open as notebooks",
+        _("chapters open as notebooks"),
         ok,
         str(path),
-        "" if ok else "run: .venv/bin/nnlib lab --configure-only",
+        "" if ok else _("run: {command}").format(command=".venv/bin/nnlib lab --configure-only"),
     )
 
 
@@ -134,10 +147,14 @@ def check_data() -> Finding:
     from nnlib.data import load_mnist
 
     try:
-        (X_train, _), (X_test, _) = load_mnist(download=False, progress=False)
+        (X_train, _y_train), (X_test, _y_test) = load_mnist(download=False, progress=False)
     except (OSError, ValueError) as error:
-        return Finding("MNIST data", False, str(error).split(". ")[0], str(error))
-    return Finding("MNIST data", True, f"{len(X_train)} + {len(X_test)} images, checksums match")
+        return Finding(_("MNIST data"), False, str(error).split(". ")[0], str(error))
+    return Finding(
+        _("MNIST data"),
+        True,
+        _("{train} + {test} images, checksums match").format(train=len(X_train), test=len(X_test)),
+    )
 
 
 def check_grading_sandbox() -> Finding:
@@ -146,8 +163,8 @@ def check_grading_sandbox() -> Finding:
 
     found = sandbox.protections()
     ok = found.mode != sandbox.Mode.NONE
-    fix = "" if ok else "to grade a class: apt-get install bubblewrap (or your system's package)"
-    return Finding("grading sandbox (instructors)", ok, found.describe(), fix, advisory=True)
+    fix = "" if ok else _("to grade a class: apt-get install bubblewrap (or your system's package)")
+    return Finding(_("grading sandbox (instructors)"), ok, found.describe(), fix, advisory=True)
 
 
 def diagnose() -> list[Finding]:
@@ -167,9 +184,15 @@ def report(findings: list[Finding]) -> str:
     lines = []
     for finding in findings:
         mark = "\u2713" if finding.ok else "\u25cb" if finding.advisory else "\u2717"  # fonts
-        lines.append(f"{mark} {finding.what}: {finding.detail}")
+        lines.append(
+            f"{mark} " + _("{what}: {detail}").format(what=finding.what, detail=finding.detail)
+        )
         if not finding.ok:
-            lines.append(f"   fix: {finding.fix}")
+            lines.append("   " + _("fix: {fix}").format(fix=finding.fix))
     problems = sum(not f.ok and not f.advisory for f in findings)
-    lines.append("Everything looks right." if not problems else f"{problems} problem(s) to fix.")
+    lines.append(
+        _("Everything looks right.")
+        if not problems
+        else ngettext("{n} problem to fix.", "{n} problems to fix.", problems).format(n=problems)
+    )
     return "\n".join(lines)

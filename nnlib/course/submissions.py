@@ -149,7 +149,7 @@ def _unclash(submissions: list[Submission]) -> list[Submission]:
         if len(group) == 1:
             unique += group
             continue
-        entries = ", ".join(str(s.entry) for s in group)
+        entries = ", ".join(s.entry.name if s.entry else s.name for s in group)
         for number, submission in enumerate(group, start=1):
             note = (
                 f"{entries} all map to the learner name {name}; this one is graded as "

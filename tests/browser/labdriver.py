@@ -24,7 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from nnlib.course.lab import configure
+from nnlib.course.lab import configure, edition_arguments, edition_environment
 
 CHROMIUM_ENV = "NNLIB_CHROMIUM"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
@@ -92,10 +92,12 @@ class LabServer:
         The folder the file browser shows: a temporary copy of the course.
     home : Path
         Where the server's configuration, settings, workspaces and runtime files go.
+    lang : str
+        The edition, as ``nnlib lab --lang`` takes it: its folder, its JupyterLab language.
     """
 
-    def __init__(self, root: Path, home: Path) -> None:
-        self.root, self.home = root, home
+    def __init__(self, root: Path, home: Path, lang: str = "en") -> None:
+        self.root, self.home, self.lang = root, home, lang
         self.token = secrets.token_hex(16)
         self.port = free_port()
         self.log_path = home / "jupyterlab.log"
@@ -120,6 +122,7 @@ class LabServer:
             JUPYTER_DATA_DIR=str(dirs["data"]),
             JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
             IPYTHONDIR=str(dirs["ipython"]),
+            **edition_environment(self.lang),
         )
         return env
 
@@ -127,7 +130,7 @@ class LabServer:
         """The course's overrides (``nnlib lab`` writes the same into the environment), plus
         the test's own, in a settings folder of this server's."""
         prefix = self.home / "prefix"
-        path = configure(prefix)
+        path = configure(prefix, lang=self.lang)
         settings = json.loads(path.read_text(encoding="utf-8"))
         path.write_text(json.dumps({**TEST_OVERRIDES, **settings}, indent=2), encoding="utf-8")
         return path.parent
@@ -152,6 +155,7 @@ class LabServer:
             f"--LabApp.workspaces_dir={self.home / 'workspaces'}",
             "--LabApp.news_url=",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            *edition_arguments(self.lang),
         ]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(

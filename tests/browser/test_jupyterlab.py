@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import time
 
 import jupytext
@@ -365,3 +366,49 @@ def test_live_training_redraws_one_figure_in_place(page):
     assert progress_bar.count() >= 1, "fit's progress bar (a widget in a notebook) is missing"
     assert "42/42" in progress_bar.first.inner_text()  # 6 epochs of ceil(200 / 32) = 7 steps
     screenshot(code_cell(page, 0), "live-training")
+
+
+@pytest.fixture(scope="module")
+def lab_zh(tmp_path_factory):
+    """JupyterLab as ``nnlib lab --lang zh`` starts it, over a copy of Chinese chapter 01."""
+    root = tmp_path_factory.mktemp("course-zh")
+    (root / "zh" / "chapters").mkdir(parents=True)
+    for name in ("jupytext.toml", f"{CHAPTERS[0]}.md", f"{CHAPTERS[0]}.ipynb"):
+        shutil.copy(ROOT / "zh" / "chapters" / name, root / "zh" / "chapters")
+    server = LabServer(root, tmp_path_factory.mktemp("jupyter-zh"), lang="zh").start()
+    yield server
+    server.stop()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(server.log_path, ARTIFACTS / "jupyterlab-zh.log")
+
+
+def test_the_chinese_edition_opens_in_a_chinese_jupyterlab(browser, lab_zh):
+    fc_list = shutil.which("fc-list")
+    fonts = fc_list and subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True).stdout
+    if not (fonts or "").strip():
+        unavailable("Chromium has no font for Chinese (Debian: apt-get install fonts-wqy-microhei)")
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        # The server's front page, as `nnlib lab --lang zh` opens it: the zh/ folder.
+        page.goto(lab_zh.url("?reset"))
+        page.locator(".jp-DirListing-item").first.wait_for(timeout=60_000)
+        expect(page.locator(".jp-BreadCrumbs")).to_contain_text("zh")
+        # JupyterLab's own menus are in Chinese (the language pack of the `zh` extra).
+        menus = page.locator(".lm-MenuBar-item").all_inner_texts()
+        assert menus[:3] == ["文件", "编辑", "查看"], menus
+        page.locator(".jp-DirListing-item", has=page.get_by_text("chapters", exact=True)).dblclick()
+        name = f"{CHAPTERS[0]}.md"
+        page.locator(".jp-DirListing-item", has=page.get_by_text(name, exact=True)).dblclick()
+        panel = page.locator(NOTEBOOK)
+        expect(panel.locator("h1").first).to_have_text(
+            re.compile("^第 01 章 单个神经元"), timeout=60_000
+        )
+        assert page.locator(".jp-FileEditor:visible").count() == 0
+        screenshot(page, "zh-chapter01-opened")
+    finally:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "zh-last.png")
+        context.close()
+        lab_zh.shutdown_kernels()
