@@ -133,6 +133,18 @@ def _gradescope(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site(args: argparse.Namespace) -> int:
+    from nnlib.course import site
+
+    try:
+        html = site.build(Path(args.out), quick=args.quick)
+    except site.LeakError as error:
+        print(f"nnlib site: error: {error}", file=sys.stderr)
+        return 1
+    print(f"the site is in {html}: open {html / 'index.html'}, or publish the folder as it is")
+    return 0
+
+
 def _mnist(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
@@ -233,6 +245,13 @@ def _grade_arguments(grade: argparse.ArgumentParser) -> None:
     add_limit_options(grade)
 
 
+def _site_arguments(site: argparse.ArgumentParser) -> None:
+    site.add_argument("--out", default="_build/site", help="the build folder (site in OUT/html)")
+    site.add_argument(
+        "--quick", action="store_true", help="short trainings, as the test suite runs them"
+    )
+
+
 def _gradescope_arguments(gradescope: argparse.ArgumentParser) -> None:
     from nnlib.course.gradescope import add_limit_options
 
@@ -298,6 +317,9 @@ COMMANDS: dict[str, Command] = {
     ),
     "return": _hub_command(
         "return", "(instructors) put each student's feedback from nnlib grade into their home"
+    ),
+    "site": Command(
+        "(maintainers) build the course's website, both editions, offline", _site_arguments, _site
     ),
 }
 """The subcommands, in the order ``nnlib --help`` lists them."""

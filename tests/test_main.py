@@ -80,11 +80,11 @@ def test_help_lists_every_command_without_importing_them(capsys):
 def test_lab_passes_other_options_on_to_jupyterlab(argv, passed_on, monkeypatch, tmp_path):
     started = []
     monkeypatch.setattr(lab, "_is_root", lambda: False)
-    monkeypatch.setattr(lab, "configure", lambda: tmp_path)
-    monkeypatch.setattr(lab.subprocess, "call", lambda command, cwd: started.append(command) or 0)
+    monkeypatch.setattr(lab, "configure", lambda **settings: tmp_path)
+    monkeypatch.setattr(lab.subprocess, "call", lambda command, **how: started.append(command) or 0)
     assert main(argv) == 0
     (command,) = started
-    assert command == [sys.executable, "-m", "jupyterlab", *passed_on]
+    assert command == [sys.executable, "-m", "jupyterlab", *passed_on, *lab.edition_arguments("en")]
 
 
 def test_lab_as_root_says_to_pass_allow_root(monkeypatch, capsys):

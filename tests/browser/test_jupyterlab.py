@@ -13,7 +13,6 @@ reason, except in CI (``CI`` set), where a missing browser is a failure.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -24,19 +23,17 @@ import nbformat
 import pytest
 
 try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # the fixtures below skip (or fail in CI) with the reason
-    expect = sync_playwright = None
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture (conftest.py) skips, or fails in CI, with the reason
+    expect = None
 
 from conftest import ROOT
 from labdriver import (
-    CHROMIUM_ARGS,
     EXECUTED,
     NOTEBOOK,
     LabServer,
     clear_and_run_all,
     code_cell,
-    find_chromium,
     glyphs_drawn_as_boxes,
     menu,
     open_in_file_browser,
@@ -70,39 +67,6 @@ network = Sequential([Dense(2, 16, seed=0), Sigmoid(), Dense(16, 2, seed=1)])
 history = fit(network, X, y, CrossEntropy(), SGD(0.5), epochs=6, seed=0,
               validation_data=(X, y), callbacks=[LivePlot(), lambda epoch, h: time.sleep(0.7)])
 """
-
-
-def unavailable(reason: str):
-    """Skip the browser tests with ``reason``; in CI, fail: there they must run."""
-    if os.environ.get("CI"):
-        pytest.fail(f"the browser tests must run in CI, but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    path = find_chromium()
-    if path is None:
-        unavailable(
-            "no Chromium was found (install Debian's package: apt-get install chromium, or set "
-            "NNLIB_CHROMIUM to a Chromium or Chrome executable)"
-        )
-    return path
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    if sync_playwright is None:
-        unavailable("the playwright package is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright, chromium_path):
-    browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="module")
