@@ -27,10 +27,14 @@ from pathlib import Path
 
 import psutil
 
-from labdriver import TEST_OVERRIDES, free_port, wait_until_answering
 from nnlib.course.lab import configure
 
 ROOT = Path(__file__).resolve().parents[2]
+# The browser tests' helpers, for this module and test_hub.py (a conftest.py here would take the
+# place of the root one as "conftest" for the test modules collected after it).
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from labdriver import TEST_OVERRIDES, free_port, wait_until_answering  # noqa: E402
+
 DEPLOY_CONFIG = ROOT / "deploy" / "one-machine" / "jupyterhub_config.py"
 CHP_ENV = "NNLIB_CHP"
 # What a test machine changes in the class's configuration (ports, users, spawner); the rest,
