@@ -1,5 +1,6 @@
 """The ``nnlib`` command: ``lab``, ``check``, ``progress``, ``mnist``, and for instructors
-``release``, ``grade``, ``gradescope`` and ``nbgrader-source``.
+``release``, ``grade``, ``gradescope``, ``nbgrader-source``, and for a class on a JupyterHub
+``hub-link``, ``collect`` and ``return``.
 
 Each subcommand is a thin layer over a function of the library or of ``nnlib.course``, so that
 what a terminal does and what a notebook does are the same code. The subcommands are a table,
@@ -338,6 +339,22 @@ class Command:
     passes_on_options: bool = False  # unknown options go to the program it starts (lab)
 
 
+def _hub_command(name: str, help: str) -> Command:
+    """Command ``name`` of ``nnlib.course.hub`` (a class on a JupyterHub), imported when used."""
+
+    def arguments(parser: argparse.ArgumentParser) -> None:
+        from nnlib.course.hub import COMMANDS as HUB_COMMANDS
+
+        HUB_COMMANDS[name][0](parser)
+
+    def run(args: argparse.Namespace) -> int:
+        from nnlib.course.hub import COMMANDS as HUB_COMMANDS
+
+        return HUB_COMMANDS[name][1](args)
+
+    return Command(help, arguments, run)
+
+
 COMMANDS: dict[str, Command] = {
     "lab": Command("open the course in JupyterLab", _lab_arguments, _lab, passes_on_options=True),
     "check": Command("run the self-checks of an exercise notebook", _check_arguments, _check),
@@ -360,6 +377,15 @@ COMMANDS: dict[str, Command] = {
         "(instructors) write a Gradescope autograder zip for an exercise",
         _gradescope_arguments,
         _gradescope,
+    ),
+    "hub-link": _hub_command(
+        "hub-link", "(instructors) print the link that pulls the course into each student's home"
+    ),
+    "collect": _hub_command(
+        "collect", "(instructors) gather an exercise from every student for nnlib grade"
+    ),
+    "return": _hub_command(
+        "return", "(instructors) put each student's feedback from nnlib grade into their home"
     ),
     "site": Command(
         "(maintainers) build the course's website, both editions, offline", _site_arguments, _site

@@ -82,6 +82,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_until_answering(process: subprocess.Popen, ask, name: str, log) -> None:
+    """Wait until ``ask()`` stops raising OSError (the server answers); raise, with the server's
+    ``log()``, if ``process`` exits first or ``START_TIMEOUT`` passes."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited at start:\n{log()}")
+        try:
+            ask()
+            return
+        except OSError:
+            time.sleep(0.25)
+    raise TimeoutError(f"{name} did not answer in {START_TIMEOUT} s:\n{log()}")
+
+
 class LabServer:
     """JupyterLab serving ``root`` on 127.0.0.1, configured in ``home`` (a fresh folder).
 
@@ -166,16 +181,10 @@ class LabServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited at start:\n{self.log()}")
-            try:
-                self.api("GET", "api/status")
-                return self
-            except OSError:
-                time.sleep(0.25)
-        raise TimeoutError(f"JupyterLab did not answer in {START_TIMEOUT} s:\n{self.log()}")
+        wait_until_answering(
+            self.process, lambda: self.api("GET", "api/status"), "JupyterLab", self.log
+        )
+        return self
 
     def api(self, method: str, path: str) -> dict:
         """Call the server's REST API (direct, never through a proxy)."""
