@@ -29,7 +29,8 @@ nb_merge_streams = True
 nb_ipywidgets_js = {}
 nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
 
-exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
+# chapters/listings holds files that chapter 09 prints, not pages.
+exclude_patterns = ["_build", "**/.ipynb_checkpoints", "chapters/listings"]
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.xref_missing"]
 
 # MathJax 3 from the installed package, copied into _static: no request leaves the site.

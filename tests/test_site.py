@@ -88,6 +88,11 @@ def test_find_leaks_names_copies_markers_and_solution_text(tmp_path):
         "&#43; b)</pre>"
     )
     leaks = site.find_leaks(html, root)
+    (root / "nnlib").mkdir()
+    (root / "nnlib" / "neuron.py").write_text(
+        "def f(x, w, b):\n    return float(np.dot(x, w) + b)\n"
+    )
+    assert len(site.find_leaks(html, root)) == 2  # the library's own code is public
     assert leaks[0].startswith("en/exercises/ex01_one.html: a solution or hidden-test marker")
     assert leaks[1].startswith("en/exercises/ex02_two.html: the text of a solution")
     assert leaks[2].startswith("en/notebooks/ex01_one.ipynb: a byte-identical copy")

@@ -228,7 +228,15 @@ def stage(root: Path, edition: Edition, folder: Path, pages: dict[Path, tuple[st
 
 
 def secrets_of(root: Path) -> tuple[set[str], list[str]]:
-    """What must never be published: the sources' file digests, and their solution bodies."""
+    """What must never be published: the sources' file digests, and their solution bodies.
+
+    A body that is, word for word, code of the library itself is left out: ``nnlib`` is public,
+    and a chapter that shows a function with ``show_source`` publishes it on purpose.
+    """
+    library = " ".join(
+        " ".join(path.read_text(encoding="utf-8").split())
+        for path in sorted((root / "nnlib").rglob("*.py"))
+    )
     digests: set[str] = set()
     bodies: list[str] = []
     for edition in EDITIONS:
@@ -243,7 +251,7 @@ def secrets_of(root: Path) -> tuple[set[str], list[str]]:
             if path.suffix == ".md":
                 for match in SECRET_BLOCK.finditer(data.decode("utf-8")):
                     body = " ".join(match["body"].split())
-                    if len(body) >= MIN_SECRET_CHARS:
+                    if len(body) >= MIN_SECRET_CHARS and body not in library:
                         bodies.append(body)
     return digests, bodies
 
