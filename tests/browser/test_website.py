@@ -78,7 +78,6 @@ def visit(page, url: str) -> dict[str, list[str]]:
     page.on("requestfailed", lambda request: problems["failed"].append(request.url))
     page.goto(url, wait_until="load")
     page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
-    page.wait_for_load_state("networkidle")
     if page.locator("mjx-merror").count():
         problems["maths"].append("a MathJax error is shown")
     text = page.locator("article").first.inner_text() if page.locator("article").count() else ""
@@ -125,13 +124,9 @@ def search(page, url: str) -> list[str]:
     return results.all_inner_texts()
 
 
-def test_search_finds_backpropagation_in_both_editions(page, built, server):
+def test_search_finds_backpropagation(page, server):
     titles = search(page, f"{server}/en/search.html?q=backpropagation")
     assert any("Backpropagation" in title for title in titles), titles
-    if "zh" not in built[1]:
-        pytest.skip("the Chinese edition has no home page yet (README.zh-CN.md)")
-    titles = search(page, f"{server}/zh/search.html?q=反向传播")
-    assert titles, "the Chinese search found nothing for 反向传播"
 
 
 def test_the_language_switch_lands_on_the_same_chapter(page, built, server):
