@@ -235,17 +235,22 @@ def bwrap_command(limits: Limits, uid: int | None, program: list[str] | None = N
     for link in SYSTEM_LINKS:
         if os.path.islink(link):
             command += ["--symlink", os.readlink(link), link]
-    # The private tmpfs first, so that a course or venv kept under /tmp (a CI clone) is still
-    # shown: it is bound on top of the new, empty /tmp.
-    for path in PRIVATE_TMPFS:
-        command += ["--perms", "1777", "--size", str(limits.disk_mb * MIB), "--tmpfs", path]
     shown = readable_paths()
+    tmpfs = [["--perms", "1777", "--size", str(limits.disk_mb * MIB), "--tmpfs", path]
+             for path in PRIVATE_TMPFS]  # fmt: skip
+    # A course or venv kept under /tmp (a CI clone) is bound on top of the new, empty /tmp, so
+    # the private tmpfs must come first then; elsewhere they come last, as they always did.
+    under_tmpfs = any(p.startswith(t.rstrip("/") + "/") for p in shown for t in PRIVATE_TMPFS)
+    if under_tmpfs:
+        command += [word for mount in tmpfs for word in mount]
     for folder in _ancestors(shown):  # bwrap would make them 0700: the submission's user must pass
         if folder not in PRIVATE_TMPFS:
             command += ["--perms", "0755", "--dir", folder]
     for path in shown:
         command += ["--ro-bind", path, path]
     command += ["--proc", "/proc", "--dev", "/dev"]
+    if not under_tmpfs:
+        command += [word for mount in tmpfs for word in mount]
     command += ["--remount-ro", "/", "--hostname", "sandbox", "--chdir", SANDBOX_HOME]
     for name, value in {**_environment(), "HOME": SANDBOX_HOME}.items():
         command += ["--setenv", name, value]
