@@ -1,6 +1,6 @@
 """Chapter 10's measurements: the seed network, then one improvement at a time, on full MNIST.
 
-Run from the repository root, on a machine doing nothing else (about 10 minutes on 2 cores):
+Run from the repository root, on a machine doing nothing else (about 20 minutes on 2 cores):
 
     .venv/bin/python benchmarks/bench_beyond.py
 
