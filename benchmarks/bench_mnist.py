@@ -97,11 +97,11 @@ def bare_numpy_epoch(X: np.ndarray, y: np.ndarray) -> Callable[[], float]:
             X_batch, y_batch = X[rows], labels[rows]
             A = X_batch @ W1
             A += b1
-            top = A >= 0  # sigmoid, split as nnlib's: where(z >= 0, 1, e) / (1 + e)
+            top = np.minimum(A, 0)  # sigmoid as nnlib's: exp(min(z, 0)) / (1 + exp(-|z|))
+            np.exp(top, out=top)
             np.abs(A, out=A)
             np.negative(A, out=A)
-            np.exp(A, out=A)  # e = exp(-|z|)
-            top = np.where(top, 1, A)
+            np.exp(A, out=A)
             A += 1
             np.divide(top, A, out=A)
             Z = A @ W2
