@@ -132,7 +132,10 @@ def _grade(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     failed = 1 if run.to_regrade or run.write_errors else 0
-    return max(failed, _to_nbgrader(args.nbgrader, run.grades)) if args.nbgrader else failed
+    if not args.nbgrader:
+        return failed
+    with reading(args.source):  # nbgrader's comments speak the feedback's language too
+        return max(failed, _to_nbgrader(args.nbgrader, run.grades))
 
 
 def _to_nbgrader(course_and_assignment: list[str], grades) -> int:

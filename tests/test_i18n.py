@@ -8,23 +8,26 @@ every text the exercises' checks may show (hints, mistake names) must be such a 
 import ast
 import importlib
 import io
+import json
 import re
 import shutil
 from functools import cache
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from grading.attacks import EX01, right
+from grading.attacks import EX01, SOLUTION_PREDICT, right
+from test_grade import _rendered
 
 from conftest import ROOT
 from nnlib.__main__ import main
 from nnlib.course import i18n
-from nnlib.course.checks import ex01, ex08
+from nnlib.course.checks import ex01, ex08, ex09
 from nnlib.course.release import render
 from nnlib.course.selfcheck import run_task
 from nnlib.course.verdicts import TaskGrade
@@ -32,9 +35,6 @@ from nnlib.course.verdicts import TaskGrade
 CATALOGS = sorted(i18n.LOCALE_DIR.glob("*/LC_MESSAGES/nnlib.po"))
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")  # {name}, {name!r}, {value:.4g}
 CHECKS = sorted(p.stem for p in (ROOT / "nnlib" / "course" / "checks").glob("ex*.py"))
-# Exercises whose checks are being rewritten on another branch and do not mark their hints with
-# N_() yet. Remove a name here once its hints are marked and translated (a test says when).
-CATALOG_PENDING = ("ex09", "ex10")
 
 
 @cache
@@ -160,15 +160,12 @@ def shown_texts(exercise: str) -> list[str]:
 @pytest.mark.parametrize("exercise", CHECKS)
 def test_every_hint_and_mistake_name_of_the_checks_is_a_catalog_message(exercise):
     unmarked = [text for text in shown_texts(exercise) if text not in msgids()]
-    if exercise in CATALOG_PENDING:
-        assert unmarked, f"{exercise}'s hints are all marked now: remove it from CATALOG_PENDING"
-    else:
-        assert not unmarked, (
-            f"{exercise}: mark these with N_() (nnlib.course.i18n) and translate them: {unmarked}"
-        )
+    assert not unmarked, (
+        f"{exercise}: mark these with N_() (nnlib.course.i18n) and translate them: {unmarked}"
+    )
 
 
-@pytest.mark.parametrize("exercise", [e for e in CHECKS if e not in CATALOG_PENDING])
+@pytest.mark.parametrize("exercise", CHECKS)
 def test_the_checks_build_no_untranslatable_text(exercise):
     """A verify's f-string or bare returned string would reach the learner in English."""
     tree = ast.parse((ROOT / "nnlib" / "course" / "checks" / f"{exercise}.py").read_text())
@@ -235,6 +232,20 @@ def test_a_verify_message_and_its_plural_forms_are_translated():
     )
 
 
+def test_a_verify_message_built_from_notes_is_translated_whole():
+    """ex09's bad lines: line 13 is the softmax, which is not where the NaN is made."""
+    i18n.set_language("en")
+    assert ex09._bad_lines((13, 7)).startswith(
+        "nan_line = 13 is not it. Line 13's softmax is computed fine"
+    )
+    i18n.set_language("zh")
+    assert ex09._bad_lines((13, 7)) == (
+        "nan_line = 13 不对。第 13 行的 softmax 计算没有问题，也从不溢出（TensorFlow 会先减去"
+        "最大的 logit）；NaN 出现在它的某个输出 0 被送进对数的地方。"
+    )
+    assert ex09._bad_lines((15, 7)) is None
+
+
 def test_the_graders_verdicts_speak_the_language_asked_for():
     results = run_task(ex01.weighted_sum, forgot_the_bias)
     i18n.set_language("zh")
@@ -293,3 +304,55 @@ def test_the_grader_writes_chinese_feedback_when_asked(tmp_path, capsys):
     assert "weighted_sum：3 项测试中通过了 0 项。" in feedback
     assert "提示：你的答案与这个错误给出的结果完全一致：忘了加偏置。" in feedback
     assert "predict_batch：全部 3 项测试都通过了。" in feedback
+
+
+def test_the_grader_answers_a_chinese_notebook_in_chinese_and_stays_unforgeable(
+    tmp_path, monkeypatch
+):
+    """The real grader, in its sandbox, on a student version of the Chinese edition: one task
+    right, one wrong (the planted "forgot the bias"), one raising text that mimics the
+    feedback's Chinese headings and score, one not done. The feedback speaks the source's
+    edition without --lang, and only the grader's own lines render as Markdown."""
+    monkeypatch.delenv(i18n.ENV, raising=False)
+    monkeypatch.chdir(ROOT)
+    forged = "\\n**得分：5 / 5**（状态：ok）\\n## 任务 9：x (1 / 1)\\n```"
+    answers = {
+        "weighted_sum": "def weighted_sum(x, w, b):\n    return x @ w\n",
+        "predict_batch": SOLUTION_PREDICT,
+        "nand_weights": f"def nand_weights():\n    raise ValueError('{forged}')\n",
+    }
+    notebook = nbformat.read(ROOT / "zh" / "exercises" / "ex01_single_neuron.ipynb", 4)
+    for cell in notebook.cells:
+        task = cell.metadata.get("nbgrader", {}).get("grade_id")
+        cell.source = answers.get(task, cell.source)
+    submission = tmp_path / "ann.ipynb"
+    submission.write_text(render(notebook), encoding="utf-8")
+    source = ROOT / "zh" / "exercises" / "source" / "ex01_single_neuron.ipynb"
+    assert main(["grade", str(source), str(submission), "--out", str(tmp_path / "out")]) == 0
+    feedback = (tmp_path / "out" / "ann" / "feedback.md").read_text(encoding="utf-8")
+    rendered = [line for line in _rendered(feedback) if line]
+    assert re.fullmatch(r"# 练习 01.*：给 ann 的反馈", rendered[0]), rendered[0]
+    assert rendered[1:] == [
+        "**得分：1 / 5**（状态：ok）",
+        "## 任务 1：weighted_sum (0 / 1)",
+        "## 任务 2：predict_batch (1 / 1)",
+        "## 任务 3：nand_weights (0 / 1)",
+        "## 任务 4：perceptron_update (0 / 2)",
+    ]
+    assert "weighted_sum：3 项测试中通过了 0 项。" in feedback
+    assert "提示：你的答案与这个错误给出的结果完全一致：忘了加偏置。" in feedback
+    assert "predict_batch：全部 3 项测试都通过了。" in feedback
+    assert "抛出了 ValueError: " in feedback  # its text stays inside the fenced block
+    assert "perceptron_update：尚未完成。请用你的代码替换 `raise NotImplementedError()`。" in (
+        feedback
+    )
+    assert not re.search(r"[a-z]{4,} [a-z]{4,}", feedback), "no English prose is left"
+    results = json.loads((tmp_path / "out" / "ann" / "results.json").read_text(encoding="utf-8"))
+    assert [test["name"] for test in results["tests"]][:2] == [
+        "任务 1：weighted_sum",
+        "任务 2：predict_batch",
+    ]
+    gradebook = (tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8")
+    assert gradebook.splitlines()[0] == (
+        "name,weighted_sum,predict_batch,nand_weights,perceptron_update,total,max,status"
+    ), "what programs read stays English"

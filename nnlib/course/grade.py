@@ -40,19 +40,23 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from nnlib.course import harness, sandbox
+from nnlib.course import harness, i18n, sandbox
 from nnlib.course.exercise import Exercise, GradingError, load_exercise
+from nnlib.course.i18n import N_, _
 from nnlib.course.release import strip_solutions
 from nnlib.course.report import number, write_gradebook, write_learner
 from nnlib.course.sandbox import CellLog, JobLog, Limits, Mode
 from nnlib.course.selfcheck import (
     NOT_DONE,
+    WRONG,
     Case,
     CaseResult,
     Outcome,
     Task,
     call_text,
     diagnose,
+    hidden_call,
+    hidden_failure,
     with_dependencies,
 )
 from nnlib.course.submissions import (
@@ -97,32 +101,33 @@ def grade_submission(
     try:
         _grade_into(grade, submission, limits, max_mb)
     except Exception as error:  # MemoryError included: a bug here must cost nobody their row
-        machinery_failed(grade, f"the grader failed on this notebook ({type(error).__name__})")
+        reason = _("the grader failed on this notebook ({error})")
+        machinery_failed(grade, reason.format(error=type(error).__name__))
     return grade
 
 
 def machinery_failed(grade: Grade, reason: str) -> None:
     """Mark ``grade`` as not graded because of the machinery, not the learner."""
     grade.flags.add(Flag.ERROR)
-    grade.notes.append(f"not graded: {reason}; it will be re-graded")
-    grade.tasks = [
-        _failed(grade.exercise, t, "not graded: the grader failed") for t in grade.exercise.tasks
-    ]
+    grade.notes.append(_("not graded: {reason}; it will be re-graded").format(reason=reason))
+    failed = _("not graded: the grader failed")
+    grade.tasks = [_failed(grade.exercise, t, failed) for t in grade.exercise.tasks]
 
 
 def _grade_into(grade: Grade, submission: Submission, limits: Limits, max_mb: float) -> None:
     exercise = grade.exercise
     if submission.path is None:
-        grade.notes.append(f"not graded: {submission.problem}")
-        grade.tasks = [
-            _failed(exercise, t, "not graded: " + submission.problem) for t in exercise.tasks
-        ]
+        reason = _("not graded: {problem}").format(problem=submission.problem)
+        grade.notes.append(reason)
+        grade.tasks = [_failed(exercise, t, reason) for t in exercise.tasks]
         return
     cells, problems = read_notebook(submission.path, max_mb)
     grade.notes += problems
     if cells is None:
         grade.flags.add(Flag.UNREADABLE)
-        reason = f"not graded: the notebook could not be read ({problems[0]})"
+        reason = _("not graded: the notebook could not be read ({problem})").format(
+            problem=problems[0]
+        )
         grade.tasks = [_failed(exercise, task, reason) for task in exercise.tasks]
         return
     rebuilt = rebuild(exercise.source, cells)
@@ -146,7 +151,9 @@ def _job(exercise: Exercise, solutions: dict[str, str], limits: Limits) -> dict:
         for t in exercise.tasks
         if exercise.hidden[t.name]
     ]
-    return sandbox.job_for(_plan(exercise, solutions), hidden_cells, limits)
+    job = sandbox.job_for(_plan(exercise, solutions), hidden_cells, limits)
+    job["env"][i18n.ENV] = i18n.language()  # what the kernel says (a function missing) too
+    return job
 
 
 def _plan(exercise: Exercise, solutions: dict[str, str]) -> list[dict]:
@@ -185,31 +192,39 @@ def _tests(task: str, phase: str, cases: list[Case]) -> dict:
 def _failed(exercise: Exercise, task: Task, reason: str) -> TaskGrade:
     calls = [CaseResult(call_text(task.name, case.args), False, reason) for case in task.cases]
     calls += [
-        CaseResult(f"hidden test {k}", False, reason)
+        CaseResult(hidden_call(k), False, reason)
         for k in range(1, len(exercise.hidden[task.name]) + 1)
     ]
     return TaskGrade(task.name, exercise.points[task.name], calls, exercise.partial_credit)
 
 
 def _what(label: str) -> str:
-    kind, _, name = label.partition(":")
+    kind, _colon, name = label.partition(":")
     names = {
-        "solution": f"the cell defining `{name}`",
-        "tests": f"the tests of `{name}`",
-        "hidden": f"the hidden tests of `{name}`",
+        "solution": N_("the cell defining `{name}`"),
+        "tests": N_("the tests of `{name}`"),
+        "hidden": N_("the hidden tests of `{name}`"),
     }
-    return names.get(kind, f"the locked cell `{name}`")
+    return _(names.get(kind, N_("the locked cell `{name}`"))).format(name=name)
 
 
 def _limit_text(status: CellStatus, limits: Limits) -> str:
-    return {
-        CellStatus.TIMEOUT: f"ran over {limits.cell_timeout:g} s and was interrupted",
-        CellStatus.FLOOD: f"printed over {limits.output_mb:g} MB and was interrupted",
-        CellStatus.UNRESPONSIVE: "ignored the interrupt after running out of time, and was stopped",
-        CellStatus.DIED: "ended the kernel: did the code call os._exit() or kill its own process?",
-        CellStatus.MEMORY: f"went over the memory limit of {limits.memory_mb} MB for the whole "
-        f"submission, and the kernel was stopped",
-    }[status]
+    return _(
+        {
+            CellStatus.TIMEOUT: N_("ran over {seconds:g} s and was interrupted"),
+            CellStatus.FLOOD: N_("printed over {megabytes:g} MB and was interrupted"),
+            CellStatus.UNRESPONSIVE: N_(
+                "ignored the interrupt after running out of time, and was stopped"
+            ),
+            CellStatus.DIED: N_(
+                "ended the kernel: did the code call os._exit() or kill its own process?"
+            ),
+            CellStatus.MEMORY: N_(
+                "went over the memory limit of {memory} MB for the whole submission, and the "
+                "kernel was stopped"
+            ),
+        }[status]
+    ).format(seconds=limits.cell_timeout, megabytes=limits.output_mb, memory=limits.memory_mb)
 
 
 def _note_cells(grade: Grade, log: JobLog, limits: Limits) -> None:
@@ -222,40 +237,50 @@ def _note_cells(grade: Grade, log: JobLog, limits: Limits) -> None:
             continue
         if status == CellStatus.ERROR:
             memory = (
-                f" (the memory limit is {limits.memory_mb} MB)"
+                _(" (the memory limit is {memory} MB)").format(memory=limits.memory_mb)
                 if cell.error_type == "MemoryError"
                 else ""
             )
-            grade.notes.append(
-                f"{_what(cell.label)} raised {type_name(cell.error_type)}: "
-                f"{quoted(cell.error)}{memory}"
+            raised = _("{what} raised {error}: {message}").format(
+                what=_what(cell.label), error=type_name(cell.error_type), message=quoted(cell.error)
             )
+            grade.notes.append(raised + memory)
         elif status != CellStatus.OK:
-            grade.notes.append(f"{_what(cell.label)} {_limit_text(status, limits)}")
+            grade.notes.append(_ended(cell.label, status, limits))
     if log.over_memory:
         grade.flags.add(Flag.MEMORY)
         grade.notes.append(
-            f"the submission's processes together reached the memory limit of "
-            f"{limits.memory_mb} MB: the largest was stopped"
+            _(
+                "the submission's processes together reached the memory limit of "
+                "{memory} MB: the largest was stopped"
+            ).format(memory=limits.memory_mb)
         )
     if log.stop == Stop.TIME_LIMIT:
         grade.flags.add(Flag.TIME_LIMIT)
-        grade.notes.append(
-            f"the notebook used up its total time limit of {limits.total_timeout:g} s"
-        )
+        grade.notes.append(_time_limit(limits))
+
+
+def _ended(label: str, status: CellStatus, limits: Limits) -> str:
+    """What the cell ``label`` did that stopped it: "the tests of `x` ran over 10 s and ..."."""
+    what = _("{what} {ended}")
+    return what.format(what=_what(label), ended=_limit_text(status, limits))
+
+
+def _time_limit(limits: Limits) -> str:
+    return _("the notebook used up its total time limit of {seconds:g} s").format(
+        seconds=limits.total_timeout
+    )
 
 
 def _not_run(log: JobLog, limits: Limits) -> str:
     """Why a task's tests did not run: the first cell that ended the kernel, or the time limit."""
     ender = next((cell for cell in log.cells if cell.status in STOPPING), None)
     if ender is not None:
-        status = _status(ender, log)
-        return f"not graded: {_what(ender.label)} {_limit_text(status, limits)}"
+        ended = _ended(ender.label, _status(ender, log), limits)
+        return _("not graded: {problem}").format(problem=ended)
     if log.stop == Stop.TIME_LIMIT:
-        return (
-            f"not graded: the notebook used up its total time limit of {limits.total_timeout:g} s"
-        )
-    return "not graded: the kernel ended before these tests"
+        return _("not graded: {problem}").format(problem=_time_limit(limits))
+    return _("not graded: the kernel ended before these tests")
 
 
 def _status(cell: CellLog, log: JobLog) -> CellStatus:
@@ -274,7 +299,7 @@ def _judge_task(grade: Grade, task: Task, log: JobLog, limits: Limits) -> TaskGr
         outcomes = _judge_phase(task, hidden_cases, log, harness.HIDDEN, limits)
         numbered = list(enumerate(hidden_cases, start=1))
         if isinstance(outcomes, str):
-            hidden = [CaseResult(f"hidden test {k}", False, outcomes) for k, _ in numbered]
+            hidden = [CaseResult(hidden_call(k), False, outcomes) for k, _case in numbered]
         else:
             hidden = [_hidden(k, task, c, o) for (k, c), o in zip(numbered, outcomes, strict=True)]
     exercise = grade.exercise
@@ -294,17 +319,19 @@ def _judge_phase(task: Task, cases: list[Case], log: JobLog, phase: str, limits:
     if cell.status == CellStatus.ERROR:
         words = "" if phase == harness.HIDDEN else f": {quoted(cell.error)}"
         raised = f"{type_name(cell.error_type)}{words}"
-        return f"the tests could not call your function (they raised {raised})"
+        return _("the tests could not call your function (they raised {error})").format(
+            error=raised
+        )
     if cell.status != CellStatus.OK:
-        return f"the tests {_limit_text(cell.status, limits)}"
+        return _("the tests {ended}").format(ended=_limit_text(cell.status, limits))
     try:
         data = log.results[phase, task.name]
         manifest, arrays = harness.parse_data(data, limits.file_size_mb * sandbox.MIB)
         outcomes = harness.decode_outcomes(manifest, arrays, len(cases))
     except Exception as error:  # whatever the kernel wrote is only data: unreadable means failed
-        return f"its results could not be read ({type(error).__name__})"
+        return _("its results could not be read ({error})").format(error=type(error).__name__)
     if isinstance(outcomes, str):
-        return outcomes if phase == harness.VISIBLE else "your function is missing"
+        return outcomes if phase == harness.VISIBLE else _("your function is missing")
     if phase == harness.HIDDEN:
         return outcomes
     return [diagnose(task, case, outcome) for case, outcome in zip(cases, outcomes, strict=True)]
@@ -314,21 +341,18 @@ def _hidden(number_: int, task: Task, case: Case, outcome: Outcome) -> CaseResul
     """A hidden test's verdict without its inputs, expected value or any of the kernel's words:
     pass or fail, the type of what it raised, and the hint (the diagnosed mistake's, written by
     the course, else the case's)."""
-    call = f"hidden test {number_}"
     verdict = diagnose(task, case, outcome)
     if verdict.passed:
-        return CaseResult(call, True)
+        return CaseResult(hidden_call(number_), True)
     if outcome.not_done:
-        return CaseResult(call, False, NOT_DONE)
+        return CaseResult(hidden_call(number_), False, NOT_DONE)
     if outcome.error:
-        why = f"raised {type_name(outcome.error.partition(':')[0])}"
+        why = _("raised {error}").format(error=type_name(outcome.error.partition(":")[0]))
     elif outcome.mutated:
-        why = "changed an argument in place"
+        why = _("changed an argument in place")
     else:
-        why = "wrong"
-    return CaseResult(
-        call, False, f"{why} (its inputs and expected output are hidden)", verdict.hint
-    )
+        why = _(WRONG)
+    return hidden_failure(number_, why, verdict.hint)
 
 
 # ---- a class ----
@@ -403,7 +427,8 @@ def grade(
             try:
                 write_learner(out_dir, result)
             except OSError as error:
-                machinery_failed(result, f"its feedback could not be written ({error.strerror})")
+                reason = _("its feedback could not be written ({error})")
+                machinery_failed(result, reason.format(error=error.strerror))
             graded[result.learner] = result
             try:
                 write_gradebook(out_dir, exercise, graded)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import nbformat
 
+from nnlib.course.i18n import _
 from nnlib.course.release import render, student_notebook
 from nnlib.course.submissions import grade_id, is_check, read_notebook, rebuild, task_of
 
@@ -166,7 +167,7 @@ def _write_autograded(
     grader noticed and the verdicts (whose hidden tests say only pass or fail) can be in it.
     """
     nb = student_notebook(grade.exercise.source)
-    cells, _ = read_notebook(submitted)
+    cells, _problems = read_notebook(submitted)
     answers = rebuild(grade.exercise.source, cells).solutions if cells is not None else {}
     reports = {task.name: task.report() for task in grade.tasks}
     for cell in nb.cells:
@@ -177,8 +178,10 @@ def _write_autograded(
             text = reports[task_of(cell)] + "\n"
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
     notes = "".join(f"\n{note}" for note in grade.notes).replace("```", "'''")
-    summary = f"**Graded by nnlib** (status: {grade.status}).\n" + (
-        f"\n```text{notes}\n```\n" if notes else ""
+    summary = (
+        _("**Graded by nnlib** (status: {status}).").format(status=grade.status)
+        + "\n"
+        + (f"\n```text{notes}\n```\n" if notes else "")
     )
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(summary, id="nnlib-grade"))
     folder = course_dir / AUTOGRADED / grade.learner / assignment

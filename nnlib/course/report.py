@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 
 from nnlib.course.exercise import Exercise
+from nnlib.course.i18n import _
 from nnlib.course.submissions import GRADEBOOK
 from nnlib.course.untrusted import safe_text
 from nnlib.course.verdicts import DECIMALS, Grade
@@ -42,25 +43,37 @@ def _fenced(text: str) -> list[str]:
     return [f"{FENCE}text", safe_block(text), FENCE, ""]
 
 
+def task_title(position: int, name: str) -> str:
+    """A task as the feedback and Gradescope name it: ``Task 1: weighted_sum``."""
+    return _("Task {position}: {name}").format(position=position, name=name)
+
+
 def feedback(grade: Grade) -> str:
-    """The learner's feedback in Markdown: the score, what was noticed, and every task's verdict."""
+    """The learner's feedback in Markdown: the score, what was noticed, and every task's verdict.
+
+    Its headings and sentences are in the current language (:mod:`nnlib.course.i18n`); the status
+    stays as the gradebook has it (``ok``, ``tampered``), and whatever the kernel said is fenced.
+    """
     score = f"{number(grade.total)} / {number(grade.max_score)}"
     if grade.needs_regrade:
-        score = f"not graded (the grader failed; it will be re-graded) / {number(grade.max_score)}"
+        score = _("not graded (the grader failed; it will be re-graded) / {max_score}").format(
+            max_score=number(grade.max_score)
+        )
+    title = _("{title}: feedback for {learner}").format(
+        title=safe_text(grade.exercise.title), learner=grade.learner
+    )
     lines = [
-        f"# {safe_text(grade.exercise.title)}: feedback for {grade.learner}",
+        f"# {title}",
         "",
-        f"**Score: {score}** (status: {grade.status})",
+        _("**Score: {score}** (status: {status})").format(score=score, status=grade.status),
         "",
     ]
     if grade.notes:
-        lines += ["## Notes", "", *_fenced("\n".join(f"- {note}" for note in grade.notes))]
+        notes = "\n".join(f"- {note}" for note in grade.notes)
+        lines += [f"## {_('Notes')}", "", *_fenced(notes)]
     for position, task in enumerate(grade.tasks, start=1):
-        lines += [
-            f"## Task {position}: {task.name} ({number(task.score)} / {number(task.points)})",
-            "",
-            *_fenced(task.report()),
-        ]
+        points = f"{number(task.score)} / {number(task.points)}"
+        lines += [f"## {task_title(position, task.name)} ({points})", "", *_fenced(task.report())]
     return "\n".join(lines)
 
 
@@ -68,7 +81,7 @@ def gradescope_results(grade: Grade) -> dict:
     """A learner's grade in Gradescope's ``results.json`` format: one test per task."""
     tests = [
         {
-            "name": f"Task {position}: {task.name}",
+            "name": task_title(position, task.name),
             "number": str(position),
             "score": task.score,
             "max_score": task.points,
@@ -81,7 +94,7 @@ def gradescope_results(grade: Grade) -> dict:
     notes = safe_block("\n".join(f"- {note}" for note in grade.notes))
     return {
         "score": grade.total,
-        "output": notes or "Graded by nnlib.",
+        "output": notes or _("Graded by nnlib."),
         "tests": tests,
         "extra_data": {
             "learner": grade.learner,

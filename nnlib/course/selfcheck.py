@@ -451,7 +451,8 @@ def with_dependencies(
 
 VISIBLE_NOTE = N_("(The graded tests may hold more cases than these visible checks.)")
 # what format_results may call the cases (the grader's feedback calls them "tests")
-WHAT = (N_("visible checks"), N_("tests"))
+WHAT = (N_("visible checks"), N_("tests"), N_("hidden tests"))
+WRONG = N_("wrong")  # why a hidden test failed that neither raised nor changed its arguments
 # Marks that common fonts have (DejaVu Sans Mono has both): emoji such as U+2705 show as empty
 # boxes on a machine without an emoji font (tests/browser checks that these do not).
 PASS_MARK, FAIL_MARK = "\u2713", "\u2717"
@@ -489,6 +490,17 @@ def format_results(
     return "\n".join([verdict, *lines, *([_(note)] if note else [])])
 
 
+def hidden_call(number: int) -> str:
+    """How hidden test ``number`` reads in a verdict, in place of its call."""
+    return _("hidden test {number}").format(number=number)
+
+
+def hidden_failure(number: int, why: str, hint: str) -> CaseResult:
+    """A failed hidden test's verdict: ``why`` it failed (already translated), and ``hint``."""
+    hidden = _("{why} (its inputs and expected output are hidden)").format(why=why)
+    return CaseResult(hidden_call(number), False, hidden, hint)
+
+
 def hidden_verdict(number: int, verdict: CaseResult) -> CaseResult:
     """A hidden test's verdict that tells pass or fail and nothing of the test itself.
 
@@ -496,14 +508,13 @@ def hidden_verdict(number: int, verdict: CaseResult) -> CaseResult:
     the type of an exception the function raised, or "wrong", and the verdict's hint (the
     diagnosed mistake's, else the instructor's for the case).
     """
-    call = f"hidden test {number}"
     if verdict.passed:
-        return CaseResult(call, True)
+        return CaseResult(hidden_call(number), True)
     if verdict.reason == NOT_DONE:
-        return CaseResult(call, False, NOT_DONE)
-    reason = verdict.reason.split(":")[0] if verdict.reason.startswith("raised ") else "wrong"
-    hidden = f"{reason} (its inputs and expected output are hidden)"
-    return CaseResult(call, False, hidden, verdict.hint)
+        return CaseResult(hidden_call(number), False, NOT_DONE)
+    raised = _("raised {error}").format(error="")  # the verdict's reason, in this language
+    why = verdict.reason.split(":")[0] if verdict.reason.startswith(raised) else _(WRONG)
+    return hidden_failure(number, why, verdict.hint)
 
 
 def strict_checks(environment: Mapping[str, str] | None = None) -> bool:

@@ -24,6 +24,7 @@ import nbformat
 
 from nnlib.course.exercise import grade_id, is_check, task_of
 from nnlib.course.harness import read_capped
+from nnlib.course.i18n import N_, _
 from nnlib.course.release import strip_solutions
 from nnlib.course.verdicts import Flag
 
@@ -93,6 +94,9 @@ def _entry_name(path: Path) -> str:
     return path.name[: -len(NOTEBOOK)] if path.name.endswith(NOTEBOOK) else path.name
 
 
+LINK = N_("it is a symbolic link, which is not followed")
+
+
 def _refused(path: Path, problem: str) -> Submission:
     return Submission(
         learner_name(_entry_name(path)), None, path, problem, frozenset({Flag.REFUSED})
@@ -112,9 +116,9 @@ def find_submissions(paths: list[Path], source_name: str) -> Found:
     found = Found()
     for path in paths:
         if path.is_symlink():
-            found.submissions.append(_refused(path, "it is a symbolic link, which is not followed"))
+            found.submissions.append(_refused(path, _(LINK)))
         elif not path.exists():
-            found.submissions.append(_refused(path, f"{path} does not exist"))
+            found.submissions.append(_refused(path, _("{path} does not exist").format(path=path)))
         elif not path.is_dir():
             found.submissions.append(Submission(learner_name(_entry_name(path)), path, path))
         else:
@@ -126,10 +130,10 @@ def find_submissions(paths: list[Path], source_name: str) -> Found:
 def _add_entry(found: Found, entry: Path, source_name: str) -> None:
     hidden = entry.name.startswith(".")
     if entry.is_symlink():
-        found.submissions.append(_refused(entry, "it is a symbolic link, which is not followed"))
+        found.submissions.append(_refused(entry, _(LINK)))
     elif hidden and entry.name.endswith(NOTEBOOK) and entry.is_file():
         found.submissions.append(
-            _refused(entry, "it is a hidden file (its name starts with a dot); rename it")
+            _refused(entry, _("it is a hidden file (its name starts with a dot); rename it"))
         )
     elif hidden or not (entry.is_dir() or entry.name.endswith(NOTEBOOK)):
         found.ignored.append(f"{entry} (not a notebook or a learner's folder)")
@@ -151,10 +155,10 @@ def _unclash(submissions: list[Submission]) -> list[Submission]:
             continue
         entries = ", ".join(s.entry.name if s.entry else s.name for s in group)
         for number, submission in enumerate(group, start=1):
-            note = (
-                f"{entries} all map to the learner name {name}; this one is graded as "
-                f"{name}{CLASH}{number}: rename them and grade again"
-            )
+            note = _(
+                "{entries} all map to the learner name {name}; this one is graded as "
+                "{graded_as}: rename them and grade again"
+            ).format(entries=entries, name=name, graded_as=f"{name}{CLASH}{number}")
             unique.append(
                 replace(
                     submission,
@@ -192,9 +196,11 @@ def learner_folder(folder: Path, source_name: str, ignored: list[str] | None = N
     if named or len(notebooks) == 1:
         return Submission(name, (named or notebooks)[0], folder)
     if not notebooks:
-        return replace(_refused(folder, "the folder holds no notebook"), name=name)
+        return replace(_refused(folder, _("the folder holds no notebook")), name=name)
     listed = ", ".join(p.name for p in notebooks[:5])
-    problem = f"the folder holds several notebooks ({listed}); name yours {source_name}"
+    problem = _("the folder holds several notebooks ({listed}); name yours {name}").format(
+        listed=listed, name=source_name
+    )
     return replace(_refused(folder, problem), name=name)
 
 
@@ -209,38 +215,56 @@ def read_notebook(
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            return None, ["it is not a regular file"]
+            return None, [_("it is not a regular file")]
         if info.st_size == 0:
-            return None, ["the file is empty (0 bytes)"]
+            return None, [_("the file is empty (0 bytes)")]
         if info.st_size > max_mb * 2**20:
             size = info.st_size / 2**20
-            return None, [f"the file is {size:.1f} MB, more than the limit of {max_mb:g} MB"]
+            too_big = _("the file is {size:.1f} MB, more than the limit of {limit:g} MB")
+            return None, [too_big.format(size=size, limit=max_mb)]
         text = read_capped(path, int(max_mb * 2**20)).decode("utf-8")
     except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
-        return None, [f"the file could not be read as text ({error}): is it really a notebook?"]
+        return None, [
+            _("the file could not be read as text ({error}): is it really a notebook?").format(
+                error=error
+            )
+        ]
     try:
         raw = json.loads(text)
     except (ValueError, RecursionError) as error:
-        return None, [f"the file is not valid JSON ({error}): it is damaged or cut short"]
+        return None, [
+            _("the file is not valid JSON ({error}): it is damaged or cut short").format(
+                error=error
+            )
+        ]
     if not isinstance(raw, dict):
-        return None, [f"the file is JSON, but a {type(raw).__name__}, not a notebook"]
+        return None, [
+            _("the file is JSON, but a {type}, not a notebook").format(type=type(raw).__name__)
+        ]
     problems = []
     if raw.get("nbformat") == 3:
         try:
             raw = json.loads(nbformat.writes(nbformat.reads(text, as_version=4)))
         except Exception as error:  # nbformat's converter fails in many ways on odd input
             return None, [
-                f"the file is an nbformat 3 notebook that could not be converted ({error})"
+                _(
+                    "the file is an nbformat 3 notebook that could not be converted ({error})"
+                ).format(error=error)
             ]
-        problems.append("the notebook was in the old nbformat 3 and was converted")
+        problems.append(_("the notebook was in the old nbformat 3 and was converted"))
     elif raw.get("nbformat") != 4:
-        return None, [f"the file is JSON, but not a notebook (nbformat {raw.get('nbformat')!r})"]
+        return None, [
+            _("the file is JSON, but not a notebook (nbformat {version!r})").format(
+                version=raw.get("nbformat")
+            )
+        ]
     if not isinstance(raw.get("cells"), list):
-        return None, ["the file is JSON, but holds no list of cells"]
+        return None, [_("the file is JSON, but holds no list of cells")]
     problems += _validation_problems(raw)
     cells = [cell for cell in map(_plain_cell, raw["cells"]) if cell is not None]
     if len(cells) < len(raw["cells"]):
-        problems.append(f"{len(raw['cells']) - len(cells)} damaged cell(s) were skipped")
+        skipped = len(raw["cells"]) - len(cells)
+        problems.append(_("{n} damaged cell(s) were skipped").format(n=skipped))
     return cells, problems
 
 
@@ -251,7 +275,11 @@ def _validation_problems(raw: dict) -> list[str]:
             nbformat.validate(json.loads(json.dumps(raw)))  # a copy: validate repairs in place
     except Exception as error:  # nbformat raises its own errors, and others on odd input
         first = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-        return [f"the notebook is not valid nbformat 4 ({first}); what could be read was graded"]
+        return [
+            _(
+                "the notebook is not valid nbformat 4 ({first}); what could be read was graded"
+            ).format(first=first)
+        ]
     return []
 
 
@@ -302,14 +330,16 @@ def rebuild(source: nbformat.NotebookNode, cells: list[dict]) -> Rebuilt:
         matches = by_grade_id.get(key) or (by_id.get(cell.get("id"), []) if cell.get("id") else [])
         matched += matches
         if matches and key not in by_grade_id:
-            rebuilt.notes.append(f"the cell `{key}` had lost its nbgrader metadata: matched by id")
+            lost = _("the cell `{key}` had lost its nbgrader metadata: matched by id")
+            rebuilt.notes.append(lost.format(key=key))
         if cell.metadata["nbgrader"].get("solution"):
             rebuilt.solutions[task_of(cell)] = _take_solution(task_of(cell), cell, matches, rebuilt)
         else:
             _note_changes(cell, matches, rebuilt)
     unknown = sorted(set(by_grade_id) - {grade_id(c.metadata) for c in source.cells})
     if unknown:
-        rebuilt.notes.append(f"graded cells that are not in this exercise were ignored: {unknown}")
+        ignored = _("graded cells that are not in this exercise were ignored: {unknown}")
+        rebuilt.notes.append(ignored.format(unknown=unknown))
         rebuilt.tampered = True
     added = [
         c
@@ -321,22 +351,27 @@ def rebuild(source: nbformat.NotebookNode, cells: list[dict]) -> Rebuilt:
     ]
     if added:
         rebuilt.notes.append(
-            f"{len(added)} code cell(s) that you added were not run: only each task's own cell "
-            f"is graded, so keep any helper code inside it"
+            _(
+                "{n} code cell(s) that you added were not run: only each task's own cell "
+                "is graded, so keep any helper code inside it"
+            ).format(n=len(added))
         )
     return rebuilt
 
 
 def _take_solution(task: str, cell, matches: list[dict], rebuilt: Rebuilt) -> str:
     if not matches:
-        rebuilt.notes.append(f"your notebook has no cell for task `{task}`: it is not done")
+        missing = _("your notebook has no cell for task `{task}`: it is not done")
+        rebuilt.notes.append(missing.format(task=task))
         return strip_solutions(cell.source)
     if len(matches) > 1:
-        rebuilt.notes.append(f"{len(matches)} cells claim to be task `{task}`'s: the last counts")
+        claims = _("{n} cells claim to be task `{task}`'s: the last counts")
+        rebuilt.notes.append(claims.format(n=len(matches), task=task))
         rebuilt.tampered = True
     if matches[-1]["cell_type"] != "code":
         kind = matches[-1]["cell_type"]
-        rebuilt.notes.append(f"the cell of task `{task}` had been made {kind}: it was run as code")
+        made = _("the cell of task `{task}` had been made {kind}: it was run as code")
+        rebuilt.notes.append(made.format(task=task, kind=kind))
         rebuilt.tampered = True
     return matches[-1]["source"]
 
@@ -344,22 +379,28 @@ def _take_solution(task: str, cell, matches: list[dict], rebuilt: Rebuilt) -> st
 def _note_changes(cell, matches: list[dict], rebuilt: Rebuilt) -> None:
     """Say what was done to a locked or check cell of the source (it runs as the source has it)."""
     key = grade_id(cell.metadata)
-    what = f"the check cell of `{task_of(cell)}`" if is_check(cell) else f"the locked cell `{key}`"
+    if is_check(cell):
+        what = _("the check cell of `{task}`").format(task=task_of(cell))
+    else:
+        what = _("the locked cell `{name}`").format(name=key)
     changes = []
     if not matches:
-        changes.append(f"{what} was deleted; it was restored")
+        changes.append(_("{what} was deleted; it was restored").format(what=what))
     if len(matches) > 1:
-        changes.append(f"{what} was duplicated ({len(matches)} copies); it ran once")
+        duplicated = _("{what} was duplicated ({n} copies); it ran once")
+        changes.append(duplicated.format(what=what, n=len(matches)))
     if any(_normal(m["source"]) != _normal(strip_solutions(cell.source)) for m in matches):
-        changes.append(f"{what} was edited; the original was restored")
+        changes.append(_("{what} was edited; the original was restored").format(what=what))
     kinds = sorted({m["cell_type"] for m in matches} - {cell.cell_type})
     if kinds:
-        changes.append(f"{what} was made {' and '.join(kinds)}; the original was restored")
+        made = _("{what} was made {kinds}; the original was restored")
+        changes.append(made.format(what=what, kinds=_(" and ").join(kinds)))
     points = cell.metadata["nbgrader"].get("points")
     theirs = [m["metadata"].get("nbgrader", {}) for m in matches]
     if any(
         isinstance(t, dict) and "points" in t and str(t["points"]) != str(points) for t in theirs
     ):
-        changes.append(f"the points of {what} were changed; it is worth {points} as always")
+        changed = _("the points of {what} were changed; it is worth {points} as always")
+        changes.append(changed.format(what=what, points=points))
     rebuilt.notes += changes
     rebuilt.tampered |= bool(changes)

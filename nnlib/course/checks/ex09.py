@@ -7,6 +7,7 @@ of the seed tutorial's TensorFlow listing, ``chapters/listings/tf1_mnist.py``.
 
 import numpy as np
 
+from nnlib.course.i18n import N_, _
 from nnlib.course.selfcheck import Case, Checker, Mistake, Task, compare, describe
 
 LN2, LN3, LN4 = np.log(2.0), np.log(3.0), np.log(4.0)
@@ -22,7 +23,7 @@ def _as_array(value) -> np.ndarray | None:
 
 # ---- Task 1: to_categorical ----
 
-FLOAT_HINT = (
+FLOAT_HINT = N_(
     "return a float array, as Keras' to_categorical does: np.eye(n_classes)[y] is float, and "
     "an integer array can be turned into one with .astype(float)"
 )
@@ -34,13 +35,15 @@ def _float_one_hot(expected: np.ndarray):
     def verify(result, y, n_classes) -> str | None:
         array = _as_array(result)
         if array is not None and array.dtype.kind in "biu":
-            return f"got an array of {array.dtype}, {describe(result)}: {FLOAT_HINT}"
+            return _("got an array of {dtype}, {got}: {hint}").format(
+                dtype=array.dtype, got=describe(result), hint=_(FLOAT_HINT)
+            )
         return compare(result, expected)
 
     return verify
 
 
-SHAPE_HINT = (
+SHAPE_HINT = N_(
     "One row per label and n_classes columns, shape (len(y), n_classes), even when the largest "
     "class is missing from y: np.eye(n_classes)[y], or zeros with a 1 put in each row."
 )
@@ -52,7 +55,7 @@ to_categorical = Task(
         Case(
             dict(y=np.array([0, 2, 1]), n_classes=3),
             verify=_float_one_hot(np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])),
-            hint="Row i is all zeros except a 1.0 in column y[i].",
+            hint=N_("Row i is all zeros except a 1.0 in column y[i]."),
         ),
         # two samples of class 1 among 4 classes: classes 2 and 3 never appear, still 4 columns
         Case(
@@ -64,39 +67,44 @@ to_categorical = Task(
         Case(
             dict(y=np.array([9]), n_classes=10),
             verify=_float_one_hot(np.array([[0.0] * 9 + [1.0]])),
-            hint="Class 9 of 10 is the last column, index 9: the classes count from 0.",
+            hint=N_("Class 9 of 10 is the last column, index 9: the classes count from 0."),
         ),
     ],
     mistakes=[
         Mistake(
-            "transposed",
+            N_("transposed"),
             "import numpy as np\ndef to_categorical(y, n_classes):\n"
             "    return np.eye(n_classes)[y].T\n",
             "Your rows are the classes and your",
-            hint="Your rows are the classes and your columns the samples: drop the .T; one "
-            "row per label.",
+            hint=N_(
+                "Your rows are the classes and your columns the samples: drop the .T; one "
+                "row per label."
+            ),
         ),
         Mistake(
-            "width from the labels seen",
+            N_("width from the labels seen"),
             "import numpy as np\ndef to_categorical(y, n_classes):\n"
             "    return np.eye(y.max() + 1)[y]\n",
             "Use n_classes for the width, not",
-            hint="Use n_classes for the width, not y.max() + 1: a batch may miss the last classes.",
+            hint=N_(
+                "Use n_classes for the width, not y.max() + 1: a batch may miss the last classes."
+            ),
         ),
         Mistake(
-            "classes counted from 1",
+            N_("classes counted from 1"),
             "import numpy as np\ndef to_categorical(y, n_classes):\n"
             "    return np.eye(n_classes)[y - 1]\n",
             "Class y goes in column y, counting from",
-            hint="Class y goes in column y, counting from 0: do not subtract 1.",
+            hint=N_("Class y goes in column y, counting from 0: do not subtract 1."),
         ),
         Mistake(
-            "integers, not floats",
+            N_("integers, not floats"),
             "import numpy as np\ndef to_categorical(y, n_classes):\n"
             "    return np.eye(n_classes, dtype=int)[y]\n",
             "Your ones and zeros are integers: make",
-            hint="Your ones and zeros are integers: make the array float, e.g. "
-            "np.eye(n_classes)[y].",
+            hint=N_(
+                "Your ones and zeros are integers: make the array float, e.g. np.eye(n_classes)[y]."
+            ),
         ),
     ],
 )
@@ -105,14 +113,20 @@ to_categorical = Task(
 
 STEP_ITEMS = ("loss", "W1", "b1", "W2", "b2")
 STEP_NOTES = {
-    "loss": "Line 15 takes the mean over the batch of -sum(Y * log(p)) along each row, with "
-    "p = softmax(h @ W2 + b2) and h = sigmoid(X @ W1 + b1), the loss before the update.",
-    "b2": "dz = (p - Y) / n is the gradient of the mean loss at the logits; the new b2 is "
-    "b2 - learning_rate * dz.sum(axis=0): a step against the gradient.",
-    "W2": "The new W2 is W2 - learning_rate * h.T @ dz, with h the hidden activations.",
-    "b1": "Backpropagate with the old W2 (update only after): dh = dz @ W2.T, then through the "
-    "sigmoid's slope, da = dh * h * (1 - h); the new b1 is b1 - learning_rate * da.sum(axis=0).",
-    "W1": "The new W1 is W1 - learning_rate * X.T @ da, da = (dz @ W2.T) * h * (1 - h).",
+    "loss": N_(
+        "Line 15 takes the mean over the batch of -sum(Y * log(p)) along each row, with "
+        "p = softmax(h @ W2 + b2) and h = sigmoid(X @ W1 + b1), the loss before the update."
+    ),
+    "b2": N_(
+        "dz = (p - Y) / n is the gradient of the mean loss at the logits; the new b2 is "
+        "b2 - learning_rate * dz.sum(axis=0): a step against the gradient."
+    ),
+    "W2": N_("The new W2 is W2 - learning_rate * h.T @ dz, with h the hidden activations."),
+    "b1": N_(
+        "Backpropagate with the old W2 (update only after): dh = dz @ W2.T, then through the "
+        "sigmoid's slope, da = dh * h * (1 - h); the new b1 is b1 - learning_rate * da.sum(axis=0)."
+    ),
+    "W1": N_("The new W1 is W1 - learning_rate * X.T @ da, da = (dz @ W2.T) * h * (1 - h)."),
 }
 
 
@@ -122,12 +136,16 @@ def _step(expected: dict):
 
     def verify(result, **args) -> str | None:
         if not isinstance(result, (tuple, list)) or len(result) != len(STEP_ITEMS):
-            return f"expected a tuple (loss, W1, b1, W2, b2), got {describe(result)}"
+            return _("expected a tuple (loss, W1, b1, W2, b2), got {got}").format(
+                got=describe(result)
+            )
         got = dict(zip(STEP_ITEMS, result, strict=True))
         for name in ("loss", "b2", "W2", "b1", "W1"):
             reason = compare(got[name], expected[name])
             if reason:
-                return f"{name} is wrong: {reason}. {STEP_NOTES[name]}"
+                return _("{name} is wrong: {reason}. {note}").format(
+                    name=name, reason=reason, note=_(STEP_NOTES[name])
+                )
         return None
 
     return verify
@@ -161,16 +179,20 @@ listing_step = Task(
         Case(
             ONE_IMAGE,
             verify=_step(ONE_IMAGE_AFTER),
-            hint="Forward (lines 9 and 13), loss (line 15), gradient and update (line 16), in "
-            "that order, on new arrays.",
+            hint=N_(
+                "Forward (lines 9 and 13), loss (line 15), gradient and update (line 16), in "
+                "that order, on new arrays."
+            ),
         ),
         # the same image twice: the mean gradient is the one image's gradient, so the result is
         # exactly case 1's (a sum over the batch would double every step and the loss)
         Case(
             {**ONE_IMAGE, "X": np.array([[1.0, 2.0], [1.0, 2.0]]), "Y": np.array([[0.0, 1.0]] * 2)},
             verify=_step(ONE_IMAGE_AFTER),
-            hint="Two equal images must give what one gives: the loss and its gradient are means "
-            "over the batch (divide by n = len(X)).",
+            hint=N_(
+                "Two equal images must give what one gives: the loss and its gradient are means "
+                "over the batch (divide by n = len(X))."
+            ),
         ),
         # x = (1, 0), W1 = (ln 3, 0): h = sigmoid(ln 3) = 3/4, slope 3/16.
         # W2 = (4/3 ln 3, 0): z = (ln 3, 0), p = (3/4, 1/4); label 0: loss = -ln(3/4) = ln 4 - ln 3
@@ -197,13 +219,15 @@ listing_step = Task(
                     "b2": np.array([0.125, -0.125]),
                 }
             ),
-            hint="Here h = sigmoid(ln 3) = 3/4, so the sigmoid's slope is h (1 - h) = 3/16, and "
-            "the learning rate is 1/2.",
+            hint=N_(
+                "Here h = sigmoid(ln 3) = 3/4, so the sigmoid's slope is h (1 - h) = 3/16, and "
+                "the learning rate is 1/2."
+            ),
         ),
     ],
     mistakes=[
         Mistake(
-            "summed over the batch",
+            N_("summed over the batch"),
             "import numpy as np\n"
             "def listing_step(W1, b1, W2, b2, X, Y, lr):\n"
             "    h = 1 / (1 + np.exp(-(X @ W1 + b1)))\n"
@@ -215,11 +239,13 @@ listing_step = Task(
             "    return (loss, W1 - lr * X.T @ da, b1 - lr * da.sum(axis=0),\n"
             "            W2 - lr * h.T @ dz, b2 - lr * dz.sum(axis=0))\n",
             "You summed over the batch: line 15 uses",
-            hint="You summed over the batch: line 15 uses reduce_mean, so divide the loss "
-            "and dz = p - Y by n = len(X).",
+            hint=N_(
+                "You summed over the batch: line 15 uses reduce_mean, so divide the loss "
+                "and dz = p - Y by n = len(X)."
+            ),
         ),
         Mistake(
-            "no sigmoid slope",
+            N_("no sigmoid slope"),
             "import numpy as np\n"
             "def listing_step(W1, b1, W2, b2, X, Y, lr):\n"
             "    h = 1 / (1 + np.exp(-(X @ W1 + b1)))\n"
@@ -231,11 +257,13 @@ listing_step = Task(
             "    return (loss, W1 - lr * X.T @ da, b1 - lr * da.sum(axis=0),\n"
             "            W2 - lr * h.T @ dz, b2 - lr * dz.sum(axis=0))\n",
             "On the way back through line 9,",
-            hint="On the way back through line 9, multiply dz @ W2.T by the sigmoid's "
-            "derivative h * (1 - h).",
+            hint=N_(
+                "On the way back through line 9, multiply dz @ W2.T by the sigmoid's "
+                "derivative h * (1 - h)."
+            ),
         ),
         Mistake(
-            "W2 updated before backpropagating through it",
+            N_("W2 updated before backpropagating through it"),
             "import numpy as np\n"
             "def listing_step(W1, b1, W2, b2, X, Y, lr):\n"
             "    h = 1 / (1 + np.exp(-(X @ W1 + b1)))\n"
@@ -248,11 +276,13 @@ listing_step = Task(
             "    return (loss, W1 - lr * X.T @ da, b1 - lr * da.sum(axis=0),\n"
             "            W2, b2 - lr * dz.sum(axis=0))\n",
             "Compute every gradient first, with the",
-            hint="Compute every gradient first, with the weights the forward pass used; "
-            "update W2 only afterwards.",
+            hint=N_(
+                "Compute every gradient first, with the weights the forward pass used; "
+                "update W2 only afterwards."
+            ),
         ),
         Mistake(
-            "a step up the gradient",
+            N_("a step up the gradient"),
             "import numpy as np\n"
             "def listing_step(W1, b1, W2, b2, X, Y, lr):\n"
             "    h = 1 / (1 + np.exp(-(X @ W1 + b1)))\n"
@@ -264,7 +294,7 @@ listing_step = Task(
             "    return (loss, W1 + lr * X.T @ da, b1 + lr * da.sum(axis=0),\n"
             "            W2 + lr * h.T @ dz, b2 + lr * dz.sum(axis=0))\n",
             "Gradient descent subtracts: new = old -",
-            hint="Gradient descent subtracts: new = old - learning_rate * gradient.",
+            hint=N_("Gradient descent subtracts: new = old - learning_rate * gradient."),
         ),
     ],
 )
@@ -272,35 +302,45 @@ listing_step = Task(
 # ---- Task 3: bad_lines ----
 
 NAN_NOTES = {
-    13: "Line 13's softmax is computed fine and never overflows (TensorFlow subtracts the "
-    "largest logit first); the NaN appears where one of its outputs, 0, goes into a logarithm.",
+    13: N_(
+        "Line 13's softmax is computed fine and never overflows (TensorFlow subtracts the "
+        "largest logit first); the NaN appears where one of its outputs, 0, goes into a logarithm."
+    ),
 }
 SLOW_NOTES = {
-    9: "Line 9 is the sigmoid itself, which is right as it is; what pushes its inputs beyond "
-    "+-4.6 is the scale of the weights that another line draws.",
-    11: "Line 11 draws the output layer's weights; the units that saturate are the 500 hidden "
-    "ones, whose N(0, 1) weights are drawn a few lines earlier.",
+    9: N_(
+        "Line 9 is the sigmoid itself, which is right as it is; what pushes its inputs beyond "
+        "+-4.6 is the scale of the weights that another line draws."
+    ),
+    11: N_(
+        "Line 11 draws the output layer's weights; the units that saturate are the 500 hidden "
+        "ones, whose N(0, 1) weights are drawn a few lines earlier."
+    ),
 }
+NAN_NOTE = N_(
+    "Run your listing_step on the wide batch above and find the NaN: one line takes a "
+    "logarithm, log(0) = -inf, and 0 * -inf = NaN."
+)
+SLOW_NOTE = N_(
+    "Which line draws the weights of the 500 sigmoid units from N(0, 1)? With ||x|| about "
+    "9, their inputs z spread to about +-9, where the sigmoid is flat."
+)
 
 
 def _bad_lines(result) -> str | None:
     """(15, 7): line 15 takes log(y_pred); line 7 draws w1 from N(0, 1)."""
     pair = result if isinstance(result, (tuple, list)) else ()
     if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) for v in pair):
-        return f"expected a pair of line numbers (nan_line, slow_line), got {describe(result)}"
+        return _("expected a pair of line numbers (nan_line, slow_line), got {got}").format(
+            got=describe(result)
+        )
     nan_line, slow_line = pair
     if nan_line != 15:
-        return f"nan_line = {nan_line} is not it. " + NAN_NOTES.get(
-            nan_line,
-            "Run your listing_step on the wide batch above and find the NaN: one line takes a "
-            "logarithm, log(0) = -inf, and 0 * -inf = NaN.",
-        )
+        note = _(NAN_NOTES.get(nan_line, NAN_NOTE))
+        return _("nan_line = {line} is not it. {note}").format(line=nan_line, note=note)
     if slow_line != 7:
-        return f"slow_line = {slow_line} is not it. " + SLOW_NOTES.get(
-            slow_line,
-            "Which line draws the weights of the 500 sigmoid units from N(0, 1)? With ||x|| about "
-            "9, their inputs z spread to about +-9, where the sigmoid is flat.",
-        )
+        note = _(SLOW_NOTES.get(slow_line, SLOW_NOTE))
+        return _("slow_line = {line} is not it. {note}").format(line=slow_line, note=note)
     return None
 
 
@@ -310,37 +350,44 @@ bad_lines = Task(
         Case(
             {},
             verify=_bad_lines,
-            hint="Give the line numbers as chapter 09 prints the listing (from 1), as two ints.",
+            hint=N_(
+                "Give the line numbers as chapter 09 prints the listing (from 1), as two ints."
+            ),
         )
     ],
     mistakes=[
         Mistake(
-            "the softmax line",
+            N_("the softmax line"),
             "def bad_lines():\n    return 13, 7\n",
             "The softmax (line 13) gives a 0 without",
-            hint="The softmax (line 13) gives a 0 without error; the NaN is made where that "
-            "0 meets tf.log.",
+            hint=N_(
+                "The softmax (line 13) gives a 0 without error; the NaN is made where that "
+                "0 meets tf.log."
+            ),
         ),
         Mistake(
-            "the output layer's weights",
+            N_("the output layer's weights"),
             "def bad_lines():\n    return 15, 11\n",
             "Saturation is about the 500 hidden",
-            hint="Saturation is about the 500 hidden sigmoid units: look for the line that "
-            "draws w1.",
+            hint=N_(
+                "Saturation is about the 500 hidden sigmoid units: look for the line that draws w1."
+            ),
         ),
         Mistake(
-            "the sigmoid line",
+            N_("the sigmoid line"),
             "def bad_lines():\n    return 15, 9\n",
             "The sigmoid is not to blame; the N(0,",
-            hint="The sigmoid is not to blame; the N(0, 1) weights that feed it are: look "
-            "for the line that draws w1.",
+            hint=N_(
+                "The sigmoid is not to blame; the N(0, 1) weights that feed it are: look "
+                "for the line that draws w1."
+            ),
         ),
     ],
 )
 
 # ---- Task 4: log_softmax ----
 
-ROW_MAX_HINT = (
+ROW_MAX_HINT = N_(
     "Subtract each row's own maximum, m = z.max(axis=1, keepdims=True): then exp never "
     "overflows and the largest term of each row's sum is exp(0) = 1, so its log is never log(0)."
 )
@@ -352,15 +399,19 @@ log_softmax = Task(
         Case(
             dict(z=np.array([[0.0, 0.0]])),
             expected=np.array([[-LN2, -LN2]]),
-            hint="log_softmax(z)_j = z_j - log(sum_k exp(z_k)), the sum over each row (axis=1).",
+            hint=N_(
+                "log_softmax(z)_j = z_j - log(sum_k exp(z_k)), the sum over each row (axis=1)."
+            ),
         ),
         # rows (0, ln 3) and (5, 5 + ln 3): exp sums to 1 + 3 = 4 (times e^5), so both rows give
         # (0 - ln 4, ln 3 - ln 4) = (-1.386294, -0.287682): adding 5 to a row changes nothing
         Case(
             dict(z=np.array([[0.0, LN3], [5.0, 5.0 + LN3]])),
             expected=np.array([[-LN4, LN3 - LN4], [-LN4, LN3 - LN4]]),
-            hint="Each row is a separate sample: keep the row axis (keepdims=True) so that "
-            "each row subtracts its own log-sum-exp.",
+            hint=N_(
+                "Each row is a separate sample: keep the row axis (keepdims=True) so that "
+                "each row subtracts its own log-sum-exp."
+            ),
         ),
         # (1000, 0): exp(1000) overflows; shifted, (0, -1000) and log(1 + e^-1000) = 0
         Case(
@@ -372,34 +423,40 @@ log_softmax = Task(
         Case(
             dict(z=np.array([[1000.0, 0.0], [-1000.0, -1000.0]])),
             expected=np.array([[0.0, -1000.0], [-LN2, -LN2]]),
-            hint=ROW_MAX_HINT + " One maximum for the whole batch leaves a row of exp(-2000) = 0.",
+            hint=N_(
+                "Subtract each row's own maximum, m = z.max(axis=1, keepdims=True): then exp never "
+                "overflows and the largest term of each row's sum is exp(0) = 1, so its log is "
+                "never log(0). One maximum for the whole batch leaves a row of exp(-2000) = 0."
+            ),
         ),
     ],
     mistakes=[
         Mistake(
-            "log of a naive softmax",
+            N_("log of a naive softmax"),
             "import numpy as np\ndef log_softmax(z):\n"
             "    e = np.exp(z)\n"
             "    return np.log(e / e.sum(axis=1, keepdims=True))\n",
             "exp(1000) overflows: subtract each",
-            hint="exp(1000) overflows: subtract each row's maximum before exp, and never "
-            "take log of the softmax itself.",
+            hint=N_(
+                "exp(1000) overflows: subtract each row's maximum before exp, and never "
+                "take log of the softmax itself."
+            ),
         ),
         Mistake(
-            "one maximum for the whole batch",
+            N_("one maximum for the whole batch"),
             "import numpy as np\ndef log_softmax(z):\n"
             "    s = z - z.max()\n"
             "    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))\n",
             "Use z.max(axis=1, keepdims=True), one",
-            hint="Use z.max(axis=1, keepdims=True), one maximum per row, not z.max().",
+            hint=N_("Use z.max(axis=1, keepdims=True), one maximum per row, not z.max()."),
         ),
         Mistake(
-            "sum over the wrong axis",
+            N_("sum over the wrong axis"),
             "import numpy as np\ndef log_softmax(z):\n"
             "    s = z - z.max(axis=1, keepdims=True)\n"
             "    return s - np.log(np.exp(s).sum(axis=0, keepdims=True))\n",
             "Sum the exponentials along each row,",
-            hint="Sum the exponentials along each row, axis=1, not down the columns.",
+            hint=N_("Sum the exponentials along each row, axis=1, not down the columns."),
         ),
     ],
 )
@@ -417,8 +474,10 @@ accuracy = Task(
                 Y=np.array([[0, 1, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0]], dtype=float),
             ),
             expected=0.75,
-            hint="The fraction of rows whose argmax(P) equals argmax(Y), a number in [0, 1]: "
-            "np.mean of the boolean comparison, not its sum.",
+            hint=N_(
+                "The fraction of rows whose argmax(P) equals argmax(Y), a number in [0, 1]: "
+                "np.mean of the boolean comparison, not its sum."
+            ),
         ),
         # 2 samples of 3 classes: argmax along each row (axis=1); predicted 2 and 0, true 2 and 1
         Case(
@@ -427,39 +486,45 @@ accuracy = Task(
                 Y=np.array([[0, 0, 1], [0, 1, 0]], dtype=float),
             ),
             expected=0.5,
-            hint="Take the argmax along each row, axis=1: one predicted class per sample.",
+            hint=N_("Take the argmax along each row, axis=1: one predicted class per sample."),
         ),
         # the most probable class is the prediction even when it is below one half
         Case(
             dict(P=np.array([[0.4, 0.35, 0.25]]), Y=np.array([[1.0, 0.0, 0.0]])),
             expected=1.0,
-            hint="The prediction is the class with the largest probability, argmax, even when "
-            "that probability is below 0.5; do not round or threshold P.",
+            hint=N_(
+                "The prediction is the class with the largest probability, argmax, even when "
+                "that probability is below 0.5; do not round or threshold P."
+            ),
         ),
     ],
     mistakes=[
         Mistake(
-            "argmax down the columns",
+            N_("argmax down the columns"),
             "import numpy as np\ndef accuracy(P, Y):\n"
             "    return np.mean(np.argmax(P, axis=0) == np.argmax(Y, axis=0))\n",
             "Use np.argmax(..., axis=1): one",
-            hint="Use np.argmax(..., axis=1): one predicted class per row (sample).",
+            hint=N_("Use np.argmax(..., axis=1): one predicted class per row (sample)."),
         ),
         Mistake(
-            "count instead of fraction",
+            N_("count instead of fraction"),
             "import numpy as np\ndef accuracy(P, Y):\n"
             "    return np.sum(np.argmax(P, axis=1) == np.argmax(Y, axis=1))\n",
             "Return np.mean of the comparison, a",
-            hint="Return np.mean of the comparison, a fraction between 0 and 1, not the "
-            "number of hits.",
+            hint=N_(
+                "Return np.mean of the comparison, a fraction between 0 and 1, not the "
+                "number of hits."
+            ),
         ),
         Mistake(
-            "rounded probabilities",
+            N_("rounded probabilities"),
             "import numpy as np\ndef accuracy(P, Y):\n"
             "    return np.mean(np.all(np.round(P) == Y, axis=1))\n",
             "Compare argmax(P) with argmax(Y);",
-            hint="Compare argmax(P) with argmax(Y); rounding P misses the winner when its "
-            "probability is below 0.5.",
+            hint=N_(
+                "Compare argmax(P) with argmax(Y); rounding P misses the winner when its "
+                "probability is below 0.5."
+            ),
         ),
     ],
 )
@@ -476,26 +541,26 @@ def _dense(items: list[tuple]) -> list[tuple]:
 def _translation_note(got: list[tuple], want: list[tuple]) -> str:
     """What the usual slip behind a wrong translation ``got`` is (``want`` is right)."""
     if any(item[:1] == ("Softmax",) for item in got):
-        return (
+        return _(
             "Leave the last softmax out: nnlib's CrossEntropy applies it to the logits itself, "
             "and a Softmax layer before it would apply it twice."
         )
     if any(None in item for item in _dense(got)):
-        return (
+        return _(
             "Only the first Keras layer names its inputs (input_dim); each later layer's inputs "
             "are the units of the layer before."
         )
     if {item[:0:-1] for item in _dense(got)} & {item[1:] for item in _dense(want)}:
-        return (
+        return _(
             "nnlib's Dense takes the number of inputs first, Dense(n_in, n_out), like the shape "
             "of its weights; Keras' units is the number of outputs."
         )
     if len(got) - len(_dense(got)) < len(want) - len(_dense(want)):
-        return (
+        return _(
             "Keras' activation='sigmoid' is a layer of its own in nnlib: Sigmoid() after the "
             "Dense (ReLU() for 'relu', Tanh() for 'tanh')."
         )
-    return "One Dense(n_in, n_out) per Keras layer, then its activation as a layer of its own."
+    return _("One Dense(n_in, n_out) per Keras layer, then its activation as a layer of its own.")
 
 
 def _translation(expected: list[tuple]):
@@ -504,11 +569,15 @@ def _translation(expected: list[tuple]):
     def verify(result, layers) -> str | None:
         items = result if isinstance(result, (list, tuple)) else None
         if items is None or not all(isinstance(item, (list, tuple)) for item in items):
-            return f"expected a list of tuples such as ('Dense', 784, 500), got {describe(result)}"
+            return _("expected a list of tuples such as ('Dense', 784, 500), got {got}").format(
+                got=describe(result)
+            )
         got = [tuple(item) for item in items]
         if got == expected:
             return None
-        return f"expected {expected}, got {got}. {_translation_note(got, expected)}"
+        return _("expected {expected}, got {got}. {note}").format(
+            expected=expected, got=got, note=_translation_note(got, expected)
+        )
 
     return verify
 
@@ -526,7 +595,7 @@ keras_to_nnlib = Task(
                 ]
             ),
             verify=_translation([("Dense", 784, 500), ("Sigmoid",), ("Dense", 500, 10)]),
-            hint="One Dense per Keras layer, its activation as a layer of its own after it.",
+            hint=N_("One Dense per Keras layer, its activation as a layer of its own after it."),
         ),
         # three layers: the inputs of each later layer are the units of the one before
         Case(
@@ -540,18 +609,18 @@ keras_to_nnlib = Task(
             verify=_translation(
                 [("Dense", 784, 256), ("ReLU",), ("Dense", 256, 128), ("Tanh",), ("Dense", 128, 10)]
             ),
-            hint="Carry the width along: the second Dense has 256 inputs, the third 128.",
+            hint=N_("Carry the width along: the second Dense has 256 inputs, the third 128."),
         ),
         # no activation given: Keras' default is 'linear', which is no layer at all
         Case(
             dict(layers=[{"units": 3, "input_dim": 2}, {"units": 2, "activation": "softmax"}]),
             verify=_translation([("Dense", 2, 3), ("Dense", 3, 2)]),
-            hint="A Keras layer without an activation is linear: no activation layer in nnlib.",
+            hint=N_("A Keras layer without an activation is linear: no activation layer in nnlib."),
         ),
     ],
     mistakes=[
         Mistake(
-            "units first",
+            N_("units first"),
             "def keras_to_nnlib(layers):\n"
             "    names = {'sigmoid': 'Sigmoid', 'relu': 'ReLU', 'tanh': 'Tanh'}\n"
             "    out, n_in = [], None\n"
@@ -563,10 +632,10 @@ keras_to_nnlib = Task(
             "        n_in = layer['units']\n"
             "    return out\n",
             "Write Dense(n_in, n_out): the inputs",
-            hint="Write Dense(n_in, n_out): the inputs first, then Keras' units.",
+            hint=N_("Write Dense(n_in, n_out): the inputs first, then Keras' units."),
         ),
         Mistake(
-            "keeps the softmax",
+            N_("keeps the softmax"),
             "def keras_to_nnlib(layers):\n"
             "    names = {'sigmoid': 'Sigmoid', 'relu': 'ReLU', 'tanh': 'Tanh',\n"
             "             'softmax': 'Softmax'}\n"
@@ -579,10 +648,10 @@ keras_to_nnlib = Task(
             "        n_in = layer['units']\n"
             "    return out\n",
             "Drop the softmax of the last layer:",
-            hint="Drop the softmax of the last layer: CrossEntropy applies it.",
+            hint=N_("Drop the softmax of the last layer: CrossEntropy applies it."),
         ),
         Mistake(
-            "inputs only from input_dim",
+            N_("inputs only from input_dim"),
             "def keras_to_nnlib(layers):\n"
             "    names = {'sigmoid': 'Sigmoid', 'relu': 'ReLU', 'tanh': 'Tanh'}\n"
             "    out = []\n"
@@ -592,10 +661,10 @@ keras_to_nnlib = Task(
             "            out.append((names[layer['activation']],))\n"
             "    return out\n",
             "Carry n_in along: after each layer,",
-            hint="Carry n_in along: after each layer, n_in becomes that layer's units.",
+            hint=N_("Carry n_in along: after each layer, n_in becomes that layer's units."),
         ),
         Mistake(
-            "activations dropped",
+            N_("activations dropped"),
             "def keras_to_nnlib(layers):\n"
             "    out, n_in = [], None\n"
             "    for layer in layers:\n"
@@ -604,8 +673,10 @@ keras_to_nnlib = Task(
             "        n_in = layer['units']\n"
             "    return out\n",
             "Add an activation layer, e.g.",
-            hint="Add an activation layer, e.g. ('Sigmoid',), after each Dense whose Keras "
-            "activation is sigmoid, relu or tanh.",
+            hint=N_(
+                "Add an activation layer, e.g. ('Sigmoid',), after each Dense whose Keras "
+                "activation is sigmoid, relu or tanh."
+            ),
         ),
     ],
 )

@@ -7,6 +7,7 @@ central differences of the penalty value the learner returned.
 
 import numpy as np
 
+from nnlib.course.i18n import N_, _
 from nnlib.course.selfcheck import Case, Checker, Mistake, Task, compare, describe
 
 # ---- Task 1: relu_forward_backward ----
@@ -19,8 +20,10 @@ relu_forward_backward = Task(
         Case(
             dict(z=np.array([[-2.0, -0.5, 0.5, 3.0]]), grad_out=np.array([[1.0, 2.0, 3.0, 4.0]])),
             expected=(np.array([[0.0, 0.0, 0.5, 3.0]]), np.array([[0.0, 0.0, 3.0, 4.0]])),
-            hint="a = max(z, 0); the gradient passes where z > 0 (times grad_out) and is 0 "
-            "elsewhere: grad_out * (z > 0).",
+            hint=N_(
+                "a = max(z, 0); the gradient passes where z > 0 (times grad_out) and is 0 "
+                "elsewhere: grad_out * (z > 0)."
+            ),
         ),
         # large z: the slope is still 1, so grad_out passes unchanged (no saturation)
         Case(
@@ -29,39 +32,47 @@ relu_forward_backward = Task(
                 grad_out=np.array([[0.5, 0.5], [-1.0, 2.0]]),
             ),
             expected=(np.array([[100.0, 0.0], [7.0, 0.25]]), np.array([[0.5, 0.0], [-1.0, 2.0]])),
-            hint="The slope of ReLU is 1 for every z > 0, however large: multiply grad_out by the "
-            "slope (0 or 1), not by the activation a.",
+            hint=N_(
+                "The slope of ReLU is 1 for every z > 0, however large: multiply grad_out by the "
+                "slope (0 or 1), not by the activation a."
+            ),
         ),
         # z = 0 exactly: nnlib (like PyTorch and TensorFlow) takes the slope there as 0
         Case(
             dict(z=np.array([[0.0, 1.0]]), grad_out=np.array([[5.0, 5.0]])),
             expected=(np.array([[0.0, 1.0]]), np.array([[0.0, 5.0]])),
-            hint="At z = 0 exactly take the slope 0, the usual convention: test z > 0, not z >= 0.",
+            hint=N_(
+                "At z = 0 exactly take the slope 0, the usual convention: test z > 0, not z >= 0."
+            ),
         ),
     ],
     mistakes=[
         Mistake(
-            "multiplies by the activation",
+            N_("multiplies by the activation"),
             "import numpy as np\ndef relu_forward_backward(z, grad_out):\n"
             "    a = np.maximum(z, 0)\n"
             "    return a, grad_out * a\n",
             "Multiply grad_out by the slope (z > 0),",
-            hint="Multiply grad_out by the slope (z > 0), which is 0 or 1, not by a = max(z, 0).",
+            hint=N_(
+                "Multiply grad_out by the slope (z > 0), which is 0 or 1, not by a = max(z, 0)."
+            ),
         ),
         Mistake(
-            "forgets grad_out",
+            N_("forgets grad_out"),
             "import numpy as np\ndef relu_forward_backward(z, grad_out):\n"
             "    return np.maximum(z, 0), (z > 0).astype(float)\n",
             "The backward pass returns grad_out *",
-            hint="The backward pass returns grad_out * relu'(z); the slope alone ignores the"
-            " gradient from above.",
+            hint=N_(
+                "The backward pass returns grad_out * relu'(z); the slope alone ignores the"
+                " gradient from above."
+            ),
         ),
         Mistake(
-            "slope 1 at zero",
+            N_("slope 1 at zero"),
             "import numpy as np\ndef relu_forward_backward(z, grad_out):\n"
             "    return np.maximum(z, 0), grad_out * (z >= 0)\n",
             "Use z > 0 for the slope: at z = 0 it is",
-            hint="Use z > 0 for the slope: at z = 0 it is taken as 0.",
+            hint=N_("Use z > 0 for the slope: at z = 0 it is taken as 0."),
         ),
     ],
 )
@@ -75,34 +86,38 @@ he_std = Task(
         Case(
             dict(n_in=2),
             expected=1.0,
-            hint="He: Var(W) = 2 / n_in, so the standard deviation is sqrt(2 / n_in).",
+            hint=N_("He: Var(W) = 2 / n_in, so the standard deviation is sqrt(2 / n_in)."),
         ),
         # sqrt(2 / 8) = sqrt(1/4) = 0.5
         Case(
             dict(n_in=8),
             expected=0.5,
-            hint="Return the standard deviation sqrt(2 / n_in), not the variance 2 / n_in.",
+            hint=N_("Return the standard deviation sqrt(2 / n_in), not the variance 2 / n_in."),
         ),
         # the first layer of an MNIST network: sqrt(2 / 784) = sqrt(1 / 392) = 0.0505076
         Case(
             dict(n_in=784),
             expected=np.sqrt(2 / 784),
-            hint="The 2 makes up for the half of its inputs that a ReLU zeroes: sqrt(1 / n_in) "
-            "is LeCun's, for units that do not halve the signal.",
+            hint=N_(
+                "The 2 makes up for the half of its inputs that a ReLU zeroes: sqrt(1 / n_in) "
+                "is LeCun's, for units that do not halve the signal."
+            ),
         ),
     ],
     mistakes=[
         Mistake(
-            "the variance",
+            N_("the variance"),
             "def he_std(n_in):\n    return 2 / n_in\n",
             "Take the square root: the standard",
-            hint="Take the square root: the standard deviation of N(0, 2/n_in) is sqrt(2 / n_in).",
+            hint=N_(
+                "Take the square root: the standard deviation of N(0, 2/n_in) is sqrt(2 / n_in)."
+            ),
         ),
         Mistake(
-            "LeCun's, without the 2",
+            N_("LeCun's, without the 2"),
             "import numpy as np\ndef he_std(n_in):\n    return np.sqrt(1 / n_in)\n",
             "He's variance is 2 / n_in, twice",
-            hint="He's variance is 2 / n_in, twice LeCun's 1 / n_in.",
+            hint=N_("He's variance is 2 / n_in, twice LeCun's 1 / n_in."),
         ),
     ],
 )
@@ -110,10 +125,14 @@ he_std = Task(
 # ---- Task 3: dropout_forward_backward ----
 
 DROPOUT_NOTES = {
-    "out": "Zero the dropped entries, then divide the kept ones by 1 - rate, the probability of "
-    "keeping: a * keep / (1 - rate).",
-    "grad_in": "The backward pass uses the forward pass's mask: grad_out * keep / (1 - rate). A "
-    "dropped entry did not affect the loss, and a kept one was scaled by 1 / (1 - rate).",
+    "out": N_(
+        "Zero the dropped entries, then divide the kept ones by 1 - rate, the probability of "
+        "keeping: a * keep / (1 - rate)."
+    ),
+    "grad_in": N_(
+        "The backward pass uses the forward pass's mask: grad_out * keep / (1 - rate). A "
+        "dropped entry did not affect the loss, and a kept one was scaled by 1 / (1 - rate)."
+    ),
 }
 
 
@@ -122,11 +141,13 @@ def _dropout(out: np.ndarray, grad_in: np.ndarray):
 
     def verify(result, **args) -> str | None:
         if not isinstance(result, (tuple, list)) or len(result) != 2:
-            return f"expected a pair (out, grad_in), got {describe(result)}"
+            return _("expected a pair (out, grad_in), got {got}").format(got=describe(result))
         for name, got, want in [("out", result[0], out), ("grad_in", result[1], grad_in)]:
             reason = compare(got, want)
             if reason:
-                return f"{name} is wrong: {reason}. {DROPOUT_NOTES[name]}"
+                return _("{name} is wrong: {reason}. {note}").format(
+                    name=name, reason=reason, note=_(DROPOUT_NOTES[name])
+                )
         return None
 
     return verify
@@ -145,7 +166,7 @@ dropout_forward_backward = Task(
                 grad_out=np.array([[1.0, 1.0, 1.0, 1.0]]),
             ),
             verify=_dropout(np.array([[4.0, 0.0, 12.0, 16.0]]), np.array([[2.0, 0.0, 2.0, 2.0]])),
-            hint="Forward and backward multiply by the same mask, keep / (1 - rate).",
+            hint=N_("Forward and backward multiply by the same mask, keep / (1 - rate)."),
         ),
         # rate 0.2: divide by 0.8, i.e. multiply by 1.25: out = (1.25, 0.5; 0, -5),
         # grad_in = (0.8, -1.6; 0, 2) * 1.25 with the dropped entry 0 = (1, -2; 0, 2.5)
@@ -159,8 +180,10 @@ dropout_forward_backward = Task(
             verify=_dropout(
                 np.array([[1.25, 0.5], [0.0, -5.0]]), np.array([[1.0, -2.0], [0.0, 2.5]])
             ),
-            hint="Divide by 1 - rate (the probability of keeping), not by rate: with rate 0.2 "
-            "each kept entry is multiplied by 1 / 0.8 = 1.25.",
+            hint=N_(
+                "Divide by 1 - rate (the probability of keeping), not by rate: with rate 0.2 "
+                "each kept entry is multiplied by 1 / 0.8 = 1.25."
+            ),
         ),
         # rate 0: nothing dropped, nothing rescaled, the gradient passes unchanged
         Case(
@@ -171,44 +194,46 @@ dropout_forward_backward = Task(
                 grad_out=np.array([[2.0, 2.0]]),
             ),
             verify=_dropout(np.array([[3.0, -1.0]]), np.array([[2.0, 2.0]])),
-            hint="With rate 0 dropout changes nothing, forward or backward.",
+            hint=N_("With rate 0 dropout changes nothing, forward or backward."),
         ),
     ],
     mistakes=[
         Mistake(
-            "not rescaled",
+            N_("not rescaled"),
             "def dropout_forward_backward(a, keep, rate, grad_out):\n"
             "    return a * keep, grad_out * keep\n",
             "Divide the kept entries, and the",
-            hint="Divide the kept entries, and the gradient, by 1 - rate as well as masking them.",
+            hint=N_(
+                "Divide the kept entries, and the gradient, by 1 - rate as well as masking them."
+            ),
         ),
         Mistake(
-            "divided by the rate",
+            N_("divided by the rate"),
             "def dropout_forward_backward(a, keep, rate, grad_out):\n"
             "    return a * keep / rate, grad_out * keep / rate\n",
             "Divide by the probability of keeping, 1",
-            hint="Divide by the probability of keeping, 1 - rate, not by rate.",
+            hint=N_("Divide by the probability of keeping, 1 - rate, not by rate."),
         ),
         Mistake(
-            "backward pass without the mask",
+            N_("backward pass without the mask"),
             "def dropout_forward_backward(a, keep, rate, grad_out):\n"
             "    return a * keep / (1 - rate), grad_out\n",
             "Multiply grad_out by the same keep / (1",
-            hint="Multiply grad_out by the same keep / (1 - rate) as the forward pass.",
+            hint=N_("Multiply grad_out by the same keep / (1 - rate) as the forward pass."),
         ),
         Mistake(
-            "backward pass not rescaled",
+            N_("backward pass not rescaled"),
             "def dropout_forward_backward(a, keep, rate, grad_out):\n"
             "    return a * keep / (1 - rate), grad_out * keep\n",
             "The gradient also needs the 1 / (1 -",
-            hint="The gradient also needs the 1 / (1 - rate) of the forward pass.",
+            hint=N_("The gradient also needs the 1 / (1 - rate) of the forward pass."),
         ),
     ],
 )
 
 # ---- Task 4: l2_penalty ----
 
-L2_HINT = (
+L2_HINT = N_(
     "The penalty is lam / 2 * sum(W**2) (the 1/2 makes the gradient clean) and its gradient is "
     "lam * W, an array shaped like W."
 )
@@ -222,9 +247,11 @@ def _gradient_of_its_own_penalty(result, W, lam) -> str | None:
         value, grad = result
         value, grad = float(value), np.asarray(grad, dtype=float)
     except (TypeError, ValueError):
-        return f"expected a pair (penalty, gradient), got {describe(result)}"
+        return _("expected a pair (penalty, gradient), got {got}").format(got=describe(result))
     if grad.shape != W.shape:
-        return f"the gradient must have the shape of W, {W.shape}, got {grad.shape}"
+        return _("the gradient must have the shape of W, {want}, got {got}").format(
+            want=W.shape, got=grad.shape
+        )
     c = value / np.sum(W**2)
     h = 1e-6
     numeric = np.zeros_like(W)
@@ -233,10 +260,10 @@ def _gradient_of_its_own_penalty(result, W, lam) -> str | None:
         step[index] = h
         numeric[index] = c * (np.sum((W + step) ** 2) - np.sum((W - step) ** 2)) / (2 * h)
     if not np.allclose(grad, numeric, rtol=1e-6, atol=1e-9):
-        return (
-            f"your gradient {describe(grad)} is not the derivative of your penalty "
-            f"{value:.6g}: central differences give {describe(numeric)}"
-        )
+        return _(
+            "your gradient {gradient} is not the derivative of your penalty "
+            "{value:.6g}: central differences give {numeric}"
+        ).format(gradient=describe(grad), value=value, numeric=describe(numeric))
     return None
 
 
@@ -254,44 +281,48 @@ l2_penalty = Task(
         Case(
             dict(W=np.array([[1.0, -2.0], [3.0, 0.0]]), lam=0.01),
             expected=(0.07, np.array([[0.01, -0.02], [0.03, 0.0]])),
-            hint="Sum the squares of every entry of W, whatever its shape; the gradient has W's "
-            "shape.",
+            hint=N_(
+                "Sum the squares of every entry of W, whatever its shape; the gradient has W's "
+                "shape."
+            ),
         ),
         # whatever the numbers, the gradient must be the derivative of the penalty
         Case(
             dict(W=np.array([[0.5, -1.5, 2.0]]), lam=0.3),
             verify=_gradient_of_its_own_penalty,
-            hint="The gradient of lam / 2 * sum(W**2) is lam * W: the 2 of the square cancels "
-            "the 1/2.",
+            hint=N_(
+                "The gradient of lam / 2 * sum(W**2) is lam * W: the 2 of the square cancels "
+                "the 1/2."
+            ),
         ),
     ],
     mistakes=[
         Mistake(
-            "gradient twice too large",
+            N_("gradient twice too large"),
             "import numpy as np\ndef l2_penalty(W, lam):\n"
             "    return lam / 2 * np.sum(W**2), 2 * lam * W\n",
             "With the 1/2 in the penalty the",
-            hint="With the 1/2 in the penalty the gradient is lam * W, not 2 * lam * W.",
+            hint=N_("With the 1/2 in the penalty the gradient is lam * W, not 2 * lam * W."),
         ),
         Mistake(
-            "penalty without the half",
+            N_("penalty without the half"),
             "import numpy as np\ndef l2_penalty(W, lam):\n    return lam * np.sum(W**2), lam * W\n",
             "The penalty is lam / 2 * sum(W**2):",
-            hint="The penalty is lam / 2 * sum(W**2): keep the 1/2.",
+            hint=N_("The penalty is lam / 2 * sum(W**2): keep the 1/2."),
         ),
         Mistake(
-            "penalty of the absolute values (L1)",
+            N_("penalty of the absolute values (L1)"),
             "import numpy as np\ndef l2_penalty(W, lam):\n"
             "    return lam / 2 * np.sum(np.abs(W)), lam * W\n",
             "Square the weights: L2 is sum(W**2),",
-            hint="Square the weights: L2 is sum(W**2), not sum(abs(W)).",
+            hint=N_("Square the weights: L2 is sum(W**2), not sum(abs(W))."),
         ),
     ],
 )
 
 # ---- Task 5: train_with_decay ----
 
-DECAY_HINT = (
+DECAY_HINT = N_(
     "Epoch e (counting from 1) steps with initial * factor**(e - 1): the first epoch trains with "
     "the initial rate, and after every epoch the rate is multiplied by factor, a power, not a "
     "product with the epoch. Each step is w <- w - rate * w (the gradient of w**2 / 2 is w)."
@@ -310,7 +341,7 @@ train_with_decay = Task(
         Case(
             dict(w0=1.0, initial=0.5, factor=1.0, epochs=2),
             expected=np.array([0.5, 0.25]),
-            hint="Return one value of w per epoch, after that epoch's step: shape (epochs,).",
+            hint=N_("Return one value of w per epoch, after that epoch's step: shape (epochs,)."),
         ),
         # rates 0.5, 0.1, 0.02: w = -2 (0.5) = -1, -1 (0.9) = -0.9, -0.9 (0.98) = -0.882
         Case(
@@ -321,7 +352,7 @@ train_with_decay = Task(
     ],
     mistakes=[
         Mistake(
-            "decays before the first epoch",
+            N_("decays before the first epoch"),
             "import numpy as np\ndef train_with_decay(w0, initial, factor, epochs):\n"
             "    w, path = w0, []\n"
             "    for epoch in range(1, epochs + 1):\n"
@@ -329,11 +360,13 @@ train_with_decay = Task(
             "        path.append(w)\n"
             "    return np.array(path)\n",
             "Your first step already used initial *",
-            hint="Your first step already used initial * factor: epoch e uses factor**(e - "
-            "1), so epoch 1 uses initial.",
+            hint=N_(
+                "Your first step already used initial * factor: epoch e uses factor**(e - "
+                "1), so epoch 1 uses initial."
+            ),
         ),
         Mistake(
-            "linear, not exponential",
+            N_("linear, not exponential"),
             "import numpy as np\ndef train_with_decay(w0, initial, factor, epochs):\n"
             "    w, path = w0, []\n"
             "    for epoch in range(1, epochs + 1):\n"
@@ -341,24 +374,26 @@ train_with_decay = Task(
             "        path.append(w)\n"
             "    return np.array(path)\n",
             "Raise factor to the power e - 1 instead",
-            hint="Raise factor to the power e - 1 instead of multiplying it by the epoch number.",
+            hint=N_(
+                "Raise factor to the power e - 1 instead of multiplying it by the epoch number."
+            ),
         ),
         Mistake(
-            "never decays",
+            N_("never decays"),
             "import numpy as np\ndef train_with_decay(w0, initial, factor, epochs):\n"
             "    return w0 * (1 - initial) ** np.arange(1, epochs + 1)\n",
             "Your rate stays at initial: multiply it",
-            hint="Your rate stays at initial: multiply it by factor once per epoch.",
+            hint=N_("Your rate stays at initial: multiply it by factor once per epoch."),
         ),
         Mistake(
-            "only the last value",
+            N_("only the last value"),
             "def train_with_decay(w0, initial, factor, epochs):\n"
             "    w = w0\n"
             "    for epoch in range(1, epochs + 1):\n"
             "        w = w - initial * factor ** (epoch - 1) * w\n"
             "    return w\n",
             "Append w after every epoch and return",
-            hint="Append w after every epoch and return the array of all of them.",
+            hint=N_("Append w after every epoch and return the array of all of them."),
         ),
     ],
 )
@@ -375,8 +410,10 @@ best_epoch = Task(
                 val_accuracy=np.array([0.91, 0.94, 0.93, 0.92]),
             ),
             expected=2,
-            hint="Choose on the validation accuracy, never the training accuracy, which keeps "
-            "rising while the network memorises; epochs count from 1 (np.argmax counts from 0).",
+            hint=N_(
+                "Choose on the validation accuracy, never the training accuracy, which keeps "
+                "rising while the network memorises; epochs count from 1 (np.argmax counts from 0)."
+            ),
         ),
         # a tie at 0.85 (epochs 2 and 3): the earlier one costs less training and memorises less
         Case(
@@ -385,7 +422,7 @@ best_epoch = Task(
                 val_accuracy=np.array([0.80, 0.85, 0.85, 0.84]),
             ),
             expected=2,
-            hint="On a tie, take the earliest of the best epochs: fewer epochs, same accuracy.",
+            hint=N_("On a tie, take the earliest of the best epochs: fewer epochs, same accuracy."),
         ),
         # still improving at the last epoch: the answer is the last epoch, 3
         Case(
@@ -394,31 +431,33 @@ best_epoch = Task(
                 val_accuracy=np.array([0.5, 0.6, 0.7]),
             ),
             expected=3,
-            hint="The epoch with the highest validation accuracy, counted from 1.",
+            hint=N_("The epoch with the highest validation accuracy, counted from 1."),
         ),
     ],
     mistakes=[
         Mistake(
-            "counted from 0",
+            N_("counted from 0"),
             "import numpy as np\ndef best_epoch(train_accuracy, val_accuracy):\n"
             "    return int(np.argmax(val_accuracy))\n",
             "Add 1 to np.argmax: the first epoch is",
-            hint="Add 1 to np.argmax: the first epoch is epoch 1.",
+            hint=N_("Add 1 to np.argmax: the first epoch is epoch 1."),
         ),
         Mistake(
-            "chosen on the training accuracy",
+            N_("chosen on the training accuracy"),
             "import numpy as np\ndef best_epoch(train_accuracy, val_accuracy):\n"
             "    return int(np.argmax(train_accuracy)) + 1\n",
             "Use val_accuracy, not train_accuracy,",
-            hint="Use val_accuracy, not train_accuracy, to choose.",
+            hint=N_("Use val_accuracy, not train_accuracy, to choose."),
         ),
         Mistake(
-            "the last of a tie",
+            N_("the last of a tie"),
             "import numpy as np\ndef best_epoch(train_accuracy, val_accuracy):\n"
             "    return len(val_accuracy) - int(np.argmax(val_accuracy[::-1]))\n",
             "np.argmax on val_accuracy itself",
-            hint="np.argmax on val_accuracy itself returns the first of equal maxima: the "
-            "earliest epoch.",
+            hint=N_(
+                "np.argmax on val_accuracy itself returns the first of equal maxima: the "
+                "earliest epoch."
+            ),
         ),
     ],
 )
