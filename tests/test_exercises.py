@@ -130,7 +130,7 @@ def exercise(name):
 
 def diagnosis(name, task_name, code, case):
     """What the checks say on one case (numbered from 1) of a learner's ``code``."""
-    task = next(t for t in exercise(name).TASKS if t.name == task_name)
+    task = exercise(name).check.tasks[task_name]
     namespace = {}
     exec(code, namespace)
     return run_task(task, namespace[task_name])[case - 1]
@@ -173,7 +173,7 @@ def test_a_learners_own_version_of_a_mistake_gets_that_mistakes_hint(
     result = diagnosis(name, task, code, case)
     assert not result.passed
     assert result.mistakes == (mistake,)
-    planted = next(m for t in exercise(name).TASKS for m in t.mistakes if m.description == mistake)
+    planted = next(m for m in exercise(name).check.tasks[task].mistakes if m.description == mistake)
     assert planted.hint in result.hint
 
 
