@@ -275,7 +275,8 @@ from nnlib.course import harness
 from nnlib.course.checks.ex01 import check
 
 os.makedirs("results", exist_ok=True)
-for task in check.tasks.values():  # claim that every visible answer was right, then leave before the tests
+# claim that every visible answer was right, then leave before the tests
+for task in check.tasks.values():
     arrays = {}
     cases = [{"value": harness.encode(case.expected, arrays), "error": "", "not_done": False,
               "mutated": ""} for case in task.cases]
