@@ -10,6 +10,10 @@ nbgrader course can use the same source, and the student version is what
 ``nbgrader generate_assignment`` makes of it (a test compares them): the same cell sources, the
 checksum nbgrader uses to notice changes to each graded or locked cell, the cells made
 undeletable (and the locked ones uneditable) as nbgrader makes them, the notebook's metadata kept.
+
+A task's name is written once, in its code: the solution cell's ``def NAME(...)`` and the check
+cell's ``check("NAME")``. ``nnlib release --tag`` writes it into the cells' metadata, where
+nbgrader and the grader read it (``grade_id``, ``nnlib.task``; see :func:`task_names`).
 """
 
 from __future__ import annotations
