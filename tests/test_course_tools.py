@@ -71,3 +71,23 @@ def test_cli_release_writes_student_versions(tmp_path, capsys):
     written = tmp_path / source.name
     assert written.read_text() == (ROOT / "exercises" / source.name).read_text()
     assert "wrote" in capsys.readouterr().out
+
+
+def test_cli_release_tag_writes_the_task_names_the_code_gives(tmp_path, capsys):
+    committed = {}
+    (tmp_path / "source").mkdir()
+    for name in ("ex01_single_neuron.md", "ex01_single_neuron.ipynb", "jupytext.toml"):
+        committed[name] = (ROOT / "exercises/source" / name).read_text()
+        (tmp_path / "source" / name).write_text(committed[name])
+    page = tmp_path / "source/ex01_single_neuron.md"
+    # a new task's cells as a maintainer writes them: names only in the code
+    typed = committed["ex01_single_neuron.md"]
+    for line in ("  grade_id: predict_batch\n", "  task: predict_batch\n"):
+        typed = typed.replace(line, "", 2)
+    page.write_text(typed.replace("grade_id: check_predict_batch", "grade_id: check_typo"))
+    assert main(["release", "--exercises", str(tmp_path), "--tag"]) == 0
+    assert f"filled in the task names of {page}" in capsys.readouterr().out
+    for name, text in committed.items():
+        assert (tmp_path / "source" / name).read_text() == text, name
+    student = (ROOT / "exercises/ex01_single_neuron.ipynb").read_text()
+    assert (tmp_path / "ex01_single_neuron.ipynb").read_text() == student

@@ -50,13 +50,14 @@ def test_a_broken_hidden_test_stops_the_grading_with_a_clear_error(tmp_path, reg
 
 
 def test_under_nbgrader_hidden_cases_run_in_the_check_cell(monkeypatch, capsys):
-    from nnlib.course.checks.ex01 import TASKS as EX01_TASKS
+    from nnlib.course.checks import ex01
 
     monkeypatch.setenv(STRICT_ENV, "1")
+    check = Checker(list(ex01.check.tasks.values()))  # made once the variable is set, as nbgrader
     extra = [Case(dict(x=np.array([2.0]), w=np.array([3.0]), b=1.0), expected=7.0)]
-    Checker(EX01_TASKS)("weighted_sum", lambda x, w, b: float(x @ w + b), cases=extra)
+    check("weighted_sum", lambda x, w, b: float(x @ w + b), cases=extra)
     with pytest.raises(AssertionError, match="0 of 1"):
-        Checker(EX01_TASKS)("weighted_sum", lambda x, w, b: float(x @ w), cases=extra)
+        check("weighted_sum", lambda x, w, b: float(x @ w), cases=extra)
 
 
 def test_nbgrader_checksums_are_those_nbgrader_computes():

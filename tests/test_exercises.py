@@ -10,14 +10,18 @@ says "fix it first" instead of blaming itself; and the nbgrader metadata is cons
 import contextlib
 import importlib
 import io
+import itertools
 import re
+from dataclasses import replace
 
+import jupytext
 import nbformat
 import pytest
 
 from conftest import ROOT
+from nnlib.course.exercise import grade_id
 from nnlib.course.notebook_check import exercise_tasks, notebook_results, run_task_cells
-from nnlib.course.release import SOLUTION, render, student_notebook, student_path
+from nnlib.course.release import SOLUTION, render, student_notebook, student_path, task_names
 from nnlib.course.selfcheck import NOT_DONE, format_results, run_task, with_dependencies
 
 ENGLISH_SOURCES = sorted((ROOT / "exercises" / "source").glob("ex*.ipynb"))
@@ -90,6 +94,77 @@ def test_nbgrader_metadata_is_consistent(source):
     assert [c.source for c in check_cells] == [f'check("{t}")' for t in tasks]
 
 
+PAGES = [source.with_suffix(".md") for source in SOURCES]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_each_task_cells_names_are_those_its_code_gives(page):
+    for number, cell in enumerate(jupytext.read(page).cells, start=1):
+        names = task_names(cell)
+        if names is not None:
+            written = (grade_id(cell.metadata), cell.metadata["nnlib"].get("task"))
+            assert written == names, (
+                f"{page.relative_to(ROOT)}, cell {number} ({cell.source.splitlines()[0]}): its "
+                f"grade_id and nnlib.task are {written}, its code says {names}: run `python -m "
+                f"nnlib release --tag --exercises {page.parent.parent.relative_to(ROOT)}`"
+            )
+
+
+def name_problems(nb, tasks):
+    """Where the three names of each task disagree: its solution cell's ``def``, its check cell's
+    ``check("...")`` and its ``Task("...")`` in the checks module, matched in order."""
+    in_code = {"solution": [], "check": []}
+    for cell in nb.cells:
+        role = cell.metadata.get("nnlib", {}).get("role")
+        if role in in_code:
+            in_code[role].append(task_names(cell)[1])
+    places = {
+        "the def in its solution cell": in_code["solution"],
+        "the check(...) in its check cell": in_code["check"],
+        f"the Task(...) in nnlib/course/checks/{nb.metadata['nnlib']['exercise']}.py": [
+            task.name for task in tasks
+        ],
+    }
+    problems = []
+    for number, names in enumerate(itertools.zip_longest(*places.values()), start=1):
+        if len(set(names)) == 1:
+            continue
+        pairs = list(zip(places, names, strict=True))
+        agreed = max(names, key=names.count)
+        if agreed and names.count(agreed) == 2:
+            wrong = next(place for place, name in pairs if name != agreed)
+            advice = f"fix {wrong}: make it {agreed!r}"
+        else:
+            advice = "give the three one name"
+        said = "; ".join(f"{place} says {name!r}" if name else f"{place} is missing"
+                         for place, name in pairs)  # fmt: skip
+        problems.append(f"task {number}: {said}: {advice}")
+    return problems
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_each_task_has_one_name_in_its_def_its_check_and_its_task(source):
+    nb = read(source)
+    assert name_problems(nb, exercise_tasks(nb)) == []
+
+
+def test_a_name_that_disagrees_is_found_and_the_place_to_fix_named():
+    nb = read(SOURCES[0])
+    tasks = exercise_tasks(nb)
+    for cell in nb.cells:
+        cell.source = cell.source.replace('check("predict_batch")', 'check("predict_btach")')
+    assert name_problems(nb, tasks) == [
+        "task 2: the def in its solution cell says 'predict_batch'; the check(...) in its check "
+        "cell says 'predict_btach'; the Task(...) in nnlib/course/checks/ex01.py says "
+        "'predict_batch': fix the check(...) in its check cell: make it 'predict_batch'"
+    ]
+    extra = replace(tasks[0], name="bias")
+    assert name_problems(read(SOURCES[0]), [*tasks, extra]) == [
+        "task 5: the def in its solution cell is missing; the check(...) in its check cell is "
+        "missing; the Task(...) in nnlib/course/checks/ex01.py says 'bias': give the three one name"
+    ]
+
+
 MISTAKES = [
     pytest.param(task, mistake, id=f"{source.stem}-{task.name}-{mistake.description}")
     for source in ENGLISH_SOURCES
@@ -130,7 +205,7 @@ def exercise(name):
 
 def diagnosis(name, task_name, code, case):
     """What the checks say on one case (numbered from 1) of a learner's ``code``."""
-    task = next(t for t in exercise(name).TASKS if t.name == task_name)
+    task = exercise(name).check.tasks[task_name]
     namespace = {}
     exec(code, namespace)
     return run_task(task, namespace[task_name])[case - 1]
@@ -173,7 +248,7 @@ def test_a_learners_own_version_of_a_mistake_gets_that_mistakes_hint(
     result = diagnosis(name, task, code, case)
     assert not result.passed
     assert result.mistakes == (mistake,)
-    planted = next(m for t in exercise(name).TASKS for m in t.mistakes if m.description == mistake)
+    planted = next(m for m in exercise(name).check.tasks[task].mistakes if m.description == mistake)
     assert planted.hint in result.hint
 
 

@@ -151,7 +151,7 @@ def shown_texts(exercise: str) -> list[str]:
     the names and hints of its planted mistakes, the hint of a broken no-warning promise."""
     module = importlib.import_module(f"nnlib.course.checks.{exercise}")
     texts = []
-    for task in module.TASKS:
+    for task in module.check.tasks.values():
         texts += [case.hint for case in task.cases] + [task.warning_hint]
         texts += [text for m in task.mistakes for text in (m.description, m.hint)]
     return [text for text in texts if text]

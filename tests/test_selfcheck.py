@@ -1,7 +1,9 @@
 """The self-check machinery: comparisons, verdicts, stubs, the never-crash promise in a learner's
 session and the fail-safe raise everywhere else."""
 
+import importlib
 import os
+import sys
 
 import nbformat
 import numpy as np
@@ -81,6 +83,45 @@ def test_checker_reports_each_outcome_and_never_raises_when_told_not_to(monkeypa
         assert verdict in capsys.readouterr().out
     exec('check("cube")', notebook)
     assert "no task called 'cube'" in capsys.readouterr().out
+
+
+THROWAWAY_CHECKS = """
+import numpy as np
+
+from nnlib.course.selfcheck import Case, Checker, Task
+
+double = Task("double", [Case(dict(x=np.array([1.0, -2.0])), expected=np.array([2.0, -4.0]))])
+LIMIT = 3  # not a task
+negate = Task("negate", [Case(dict(x=np.array([1.0, -2.0])), expected=np.array([-1.0, 2.0]))])
+{more}
+check = Checker.of_module(__name__)
+"""
+
+
+def import_checks(tmp_path, monkeypatch, name, more=""):
+    """Import a throwaway checks module, written as ``nnlib/course/checks/exNN.py`` are."""
+    (tmp_path / f"{name}.py").write_text(THROWAWAY_CHECKS.format(more=more))
+    monkeypatch.syspath_prepend(tmp_path)
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.modules.pop(name, None)
+
+
+def test_a_task_is_registered_by_being_defined_in_its_checks_module(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(STRICT_ENV, "0")
+    module = import_checks(tmp_path, monkeypatch, "throwaway_checks")
+    assert list(module.check.tasks) == ["double", "negate"]  # in the order they are defined
+    module.check("negate", lambda x: -x)
+    assert "all 1 visible checks pass" in capsys.readouterr().out
+    module.check("double", lambda x: x + 2)
+    assert "0 of 1 visible checks pass" in capsys.readouterr().out
+
+
+def test_two_tasks_with_one_name_are_refused(tmp_path, monkeypatch):
+    twin = 'twin = Task("double", [])'
+    with pytest.raises(ValueError, match="two tasks are named 'double': each task of an"):
+        import_checks(tmp_path, monkeypatch, "throwaway_twin_checks", more=twin)
 
 
 def test_checker_reports_an_undefined_function():

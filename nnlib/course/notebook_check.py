@@ -29,7 +29,7 @@ def exercise_tasks(nb: nbformat.NotebookNode) -> list[Task]:
                 "exercise notebooks (exercises/exNN_*.ipynb)?"
             )
         )
-    return importlib.import_module(f"nnlib.course.checks.{exercise}").TASKS
+    return list(importlib.import_module(f"nnlib.course.checks.{exercise}").check.tasks.values())
 
 
 def run_task_cells(nb: nbformat.NotebookNode) -> tuple[dict, list[str]]:

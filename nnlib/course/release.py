@@ -10,10 +10,15 @@ nbgrader course can use the same source, and the student version is what
 ``nbgrader generate_assignment`` makes of it (a test compares them): the same cell sources, the
 checksum nbgrader uses to notice changes to each graded or locked cell, the cells made
 undeletable (and the locked ones uneditable) as nbgrader makes them, the notebook's metadata kept.
+
+A task's name is written once, in its code: the solution cell's ``def NAME(...)`` and the check
+cell's ``check("NAME")``. ``nnlib release --tag`` writes it into the cells' metadata, where
+nbgrader and the grader read it (``grade_id``, ``nnlib.task``; see :func:`task_names`).
 """
 
 from __future__ import annotations
 
+import ast
 import copy
 import hashlib
 import re
@@ -121,6 +126,57 @@ def student_notebook(source_nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 f"its ### END in the same cell."
             )
     return nb
+
+
+def task_names(cell: nbformat.NotebookNode) -> tuple[str, str] | None:
+    """The ``nbgrader.grade_id`` and ``nnlib.task`` a task's cell carries, read from its code.
+
+    A solution cell (``nnlib.role: solution``) is named by the one function it defines, ``def
+    NAME(...)``: ``(NAME, NAME)``; its check cell (``nnlib.role: check``) by the task its first
+    ``check("NAME")`` runs: ``(check_NAME, NAME)``. Any other cell is no task's: ``None``.
+    """
+    role = cell.metadata.get("nnlib", {}).get("role")
+    if role not in ("solution", "check"):
+        return None
+    statements = ast.parse(cell.source).body
+    if role == "solution":
+        names = [node.name for node in statements if isinstance(node, ast.FunctionDef)]
+        if len(names) != 1:
+            raise ValueError(
+                f"cell {cell.get('id')}: a solution cell defines one function, the task's, at "
+                f"the top level; this one defines {names}"
+            )
+        return names[0], names[0]
+    for node in statements:
+        match node:
+            case ast.Expr(ast.Call(ast.Name("check"), [ast.Constant(str() as name), *_])):
+                return f"check_{name}", name
+    raise ValueError(f'cell {cell.get("id")}: a check cell starts with check("task_name")')
+
+
+def tag(page: Path) -> bool:
+    """Write each task cell's ``grade_id`` and ``nnlib.task`` (:func:`task_names`) into the
+    exercise source ``page`` (``exNN_name.md``) and its paired notebook.
+
+    ``jupytext --sync`` brings the pair together (the file edited last wins), the names go into
+    the notebook, and ``jupytext --sync`` writes them into the page. Returns whether they changed.
+    """
+    from jupytext.cli import jupytext as jupytext_cli
+
+    jupytext_cli(["--sync", "--quiet", str(page)])
+    notebook = page.with_suffix(".ipynb")
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        names = task_names(cell)
+        if names is not None:
+            cell.metadata.setdefault("nbgrader", {})["grade_id"] = names[0]
+            cell.metadata.setdefault("nnlib", {})["task"] = names[1]
+    text = render(nb)
+    changed = text != notebook.read_text(encoding="utf-8")
+    if changed:
+        notebook.write_text(text, encoding="utf-8")
+        jupytext_cli(["--sync", "--quiet", str(page)])
+    return changed
 
 
 def student_path(source_path: Path) -> Path:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import copy
 import inspect
 import os
+import sys
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -567,16 +568,33 @@ class CheckFailedError(AssertionError):
 class Checker:
     """The ``check`` of an exercise notebook: ``check("task_name")`` judges the learner's function.
 
+    A checks module makes its own with :meth:`of_module`, so that defining a task registers it.
+
     Parameters
     ----------
     tasks : list of Task
-        The exercise's tasks, in order.
+        The exercise's tasks, in order; two with one name are refused.
     """
 
     def __init__(self, tasks: list[Task]):
-        self.tasks = {task.name: task for task in tasks}
+        self.tasks: dict[str, Task] = {}
+        for task in tasks:
+            if task.name in self.tasks:
+                raise ValueError(
+                    f"two tasks are named {task.name!r}: each task of an exercise needs its own "
+                    f"name, the name of the function the learner writes"
+                )
+            self.tasks[task.name] = task
         watched = (NBGRADER_ENV, STRICT_ENV, SESSION_ENV)
         self._environment = {key: os.environ[key] for key in watched if key in os.environ}
+
+    @classmethod
+    def of_module(cls, module_name: str) -> Checker:
+        """The checker of every :class:`Task` that the module ``module_name`` defines, in the
+        order it defines them: a checks module ends with ``check = Checker.of_module(__name__)``.
+        """
+        namespace = vars(sys.modules[module_name])
+        return cls([value for value in namespace.values() if isinstance(value, Task)])
 
     def __call__(self, name: str, function=None, cases: list[Case] | None = None) -> None:
         """Check the task ``name`` and print the verdict, one line per case.

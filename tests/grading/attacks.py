@@ -215,11 +215,11 @@ SOLUTION_PREDICT = (
 )
 
 LOOKUP = '''import numpy as np
-from nnlib.course.checks.ex01 import TASKS
+from nnlib.course.checks.ex01 import check
 
 def _lookup(name, *args):
     """Copy the visible expected answers, which ship with nnlib."""
-    for case in {t.name: t for t in TASKS}[name].cases:
+    for case in check.tasks[name].cases:
         values = list(case.args.values())
         if len(values) == len(args) and all(np.array_equal(a, v) for a, v in zip(args, values)):
             return case.expected
@@ -272,10 +272,11 @@ def weighted_sum(x, w, b):
 FORGE = """import os
 from pathlib import Path
 from nnlib.course import harness
-from nnlib.course.checks.ex01 import TASKS
+from nnlib.course.checks.ex01 import check
 
 os.makedirs("results", exist_ok=True)
-for task in TASKS:  # claim that every visible answer was right, then leave before the tests
+# claim that every visible answer was right, then leave before the tests
+for task in check.tasks.values():
     arrays = {}
     cases = [{"value": harness.encode(case.expected, arrays), "error": "", "not_done": False,
               "mutated": ""} for case in task.cases]

@@ -531,5 +531,4 @@ train_step = Task(
     uses=("dense_backward", "sigmoid_backward", "softmax_cross_entropy_gradient"),
 )
 
-TASKS = [dense_backward, sigmoid_backward, softmax_cross_entropy_gradient, train_step]
-check = Checker(TASKS)
+check = Checker.of_module(__name__)

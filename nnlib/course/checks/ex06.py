@@ -524,5 +524,4 @@ accuracy_from_logits = Task(
     ],
 )
 
-TASKS = [minibatches, momentum_step, adam_step, glorot_uniform, accuracy_from_logits]
-check = Checker(TASKS)
+check = Checker.of_module(__name__)

@@ -393,11 +393,4 @@ save_and_load = Task(
     ],
 )
 
-TASKS = [
-    confusion_matrix,
-    per_class_accuracy,
-    most_confident_mistakes,
-    weight_images,
-    save_and_load,
-]
-check = Checker(TASKS)
+check = Checker.of_module(__name__)

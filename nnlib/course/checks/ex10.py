@@ -462,12 +462,4 @@ best_epoch = Task(
     ],
 )
 
-TASKS = [
-    relu_forward_backward,
-    he_std,
-    dropout_forward_backward,
-    l2_penalty,
-    train_with_decay,
-    best_epoch,
-]
-check = Checker(TASKS)
+check = Checker.of_module(__name__)
