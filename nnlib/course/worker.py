@@ -158,13 +158,18 @@ class Kernel:
         self.manager.connection_file = str(base / KERNEL_FOLDER / "connection.json")
         self.stopped, self.done = threading.Event(), threading.Event()
         self.client = None
+        start_timeout = self.limits["start_timeout"]
+        deadline = monotonic() + start_timeout
         try:
             self.manager.start_kernel(
                 cwd=str(work), env=env, stdout=_null(), stderr=_null(), stdin=_null()
             )
             self.client = self.manager.blocking_client()
             self.client.start_channels()
-            self.client.wait_for_ready(timeout=self.limits["start_timeout"])
+            # jupyter_client waits a second for the first reply whatever the timeout: check it here
+            self.client.wait_for_ready(timeout=max(deadline - monotonic(), 0))
+            if monotonic() > deadline:
+                raise TimeoutError(f"the kernel took more than {start_timeout:g} s to start")
         except Exception:
             self.stop()
             raise
