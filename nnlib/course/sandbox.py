@@ -244,6 +244,13 @@ def describe() -> str:
     return protections().describe()
 
 
+def describe_container() -> str:
+    """Whether :data:`CONTAINER_ISOLATION` (Gradescope's) can be had here (``nnlib doctor``)."""
+    found = container_protections()
+    state = "available" if found.mode == Mode.CONTAINER else f"refused ({found.problem})"
+    return f"{CONTAINER_ISOLATION} (Gradescope): {state}"
+
+
 def refusal() -> str:
     """Why grading is refused without a sandbox, and what the instructor can do."""
     problem = protections().problem
