@@ -305,21 +305,17 @@ def bwrap_command(limits: Limits, uid: int | None, program: list[str] | None = N
         if os.path.islink(link):
             command += ["--symlink", os.readlink(link), link]
     shown = readable_paths()
-    tmpfs = [["--perms", "1777", "--size", str(limits.disk_mb * MIB), "--tmpfs", path]
-             for path in PRIVATE_TMPFS]  # fmt: skip
-    # A course or venv kept under /tmp (a CI clone) is bound on top of the new, empty /tmp, so
-    # the private tmpfs must come first then; elsewhere they come last, as they always did.
-    under_tmpfs = any(p.startswith(t.rstrip("/") + "/") for p in shown for t in PRIVATE_TMPFS)
-    if under_tmpfs:
-        command += [word for mount in tmpfs for word in mount]
+    # Mounts go from the outside in: /dev before /dev/shm (a new /dev would hide its private
+    # tmpfs, leaving an unlimited one), the private /tmp before a course or venv kept under /tmp
+    # (a CI clone), which is bound on top of it.
+    command += ["--proc", "/proc", "--dev", "/dev"]
+    for path in PRIVATE_TMPFS:
+        command += ["--perms", "1777", "--size", str(limits.disk_mb * MIB), "--tmpfs", path]
     for folder in _ancestors(shown):  # bwrap would make them 0700: the submission's user must pass
         if folder not in PRIVATE_TMPFS:
             command += ["--perms", "0755", "--dir", folder]
     for path in shown:
         command += ["--ro-bind", path, path]
-    command += ["--proc", "/proc", "--dev", "/dev"]
-    if not under_tmpfs:
-        command += [word for mount in tmpfs for word in mount]
     command += ["--remount-ro", "/", "--hostname", "sandbox", "--chdir", SANDBOX_HOME]
     for name, value in {**_environment(), "HOME": SANDBOX_HOME}.items():
         command += ["--setenv", name, value]
