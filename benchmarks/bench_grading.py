@@ -14,14 +14,17 @@ kernels, forged results and feedback, exfiltrated hidden inputs. Each is graded 
 bubblewrap sandbox with the default limits of ``nnlib grade`` (10 s per cell, 60 s per notebook)
 but 1024 MiB of memory (the memory attack needs more than that to win), so the endless loop and
 the ignored interrupt cost their full time-outs. It prints the wall-clock time (target: under
-2 minutes on 2 cores), the time per submission, and checks that every learner has a row with
-exactly the expected total.
+2 minutes on 2 cores), the CPU time of the grader and every sandbox, the time per submission,
+and checks that every learner has a row with exactly the expected total. It writes them, with the
+machine and its load before and after, to ``benchmarks/results/grading.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
+import os
 import sys
 import tempfile
 import time
@@ -29,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from bench_beyond import machine  # noqa: E402
 from grading.attacks import ATTACKS, MAX_NOTEBOOK_MB, Context, hidden_source  # noqa: E402
 
 from nnlib.course import sandbox  # noqa: E402
@@ -46,6 +50,13 @@ HOSTILE = [
 ]  # fmt: skip
 CLASS = [attack for attack in ATTACKS if attack.name in {*HONEST, *HOSTILE}]
 LIMITS = sandbox.Limits(memory_mb=1024)
+RESULTS = Path(__file__).resolve().parent / "results" / "grading.json"
+
+
+def cpu_seconds() -> float:
+    """CPU time so far of this process and of every process it has waited for (the sandboxes)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def main() -> int:
@@ -60,15 +71,17 @@ def main() -> int:
         context = Context(source, base / "out", port=9)
         for attack in CLASS:
             attack.write(base / "submissions", context)
+        before = machine()
         print(f"sandbox: {sandbox.describe()}")
+        print(f"{before['cpu_count']} CPUs, load {before['load_average']}")
         print(
             f"grading {len(CLASS)} submissions ({len(HOSTILE)} hostile), {args.jobs} at a time..."
         )
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         grade(source, [base / "submissions"], base / "out", LIMITS, jobs=args.jobs,
               max_mb=MAX_NOTEBOOK_MB, report=lambda line: None,
               partial_credit=True)  # the attacks' scores are partial credit  # fmt: skip
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
         with open(base / "out" / "gradebook.csv", newline="", encoding="utf-8") as file:
             rows = {row["name"]: row for row in csv.DictReader(file)}
     wrong = [
@@ -76,9 +89,23 @@ def main() -> int:
         for attack in CLASS
         if attack.learner not in rows or float(rows[attack.learner]["total"]) != sum(attack.scores)
     ]
+    after = machine()["load_average"]
+    per_slot = seconds / len(CLASS) * args.jobs
     print(f"{len(CLASS)} submissions graded in {seconds:.1f} s (target: under 120 s), "
-          f"{seconds / len(CLASS) * args.jobs:.2f} s each per slot")  # fmt: skip
-    print(f"rows: {len(rows)} of {len(CLASS)}; wrong totals: {wrong or 'none'}")
+          f"{per_slot:.2f} s each per slot, {cpu:.1f} s of CPU")  # fmt: skip
+    print(f"rows: {len(rows)} of {len(CLASS)}; wrong totals: {wrong or 'none'}; load after {after}")
+    report = {
+        "machine": {**before, "load_average_after": after},
+        "sandbox": sandbox.describe(),
+        "submissions": len(CLASS),
+        "hostile": len(HOSTILE),
+        "jobs": args.jobs,
+        "wall_seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
+        "rows": len(rows),
+        "wrong_totals": wrong,
+    }
+    RESULTS.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     return 0 if seconds < 120 and not wrong and len(rows) == len(CLASS) else 1
 
 

@@ -57,7 +57,9 @@ def test_the_grading_sandbox_is_reported_for_instructors_and_never_a_learners_pr
     from nnlib.course import sandbox
 
     finding = doctor.check_grading_sandbox()
-    assert finding.detail == sandbox.describe() and finding.advisory
+    assert finding.detail.startswith(sandbox.describe() + "; ") and finding.advisory
+    container = sandbox.container_protections().mode == sandbox.Mode.CONTAINER
+    assert finding.detail.endswith("--isolation=container (Gradescope): available") == container
     assert finding.ok == (sandbox.protections().mode != sandbox.Mode.NONE)
     missing = doctor.Finding("grading sandbox (instructors)", False, "NO SANDBOX", "apt", True)
     monkeypatch.setattr(doctor, "check_grading_sandbox", lambda: missing)

@@ -1,7 +1,9 @@
 """The sandbox a submission runs in: bubblewrap as it is on this machine, really run."""
 
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,14 +25,17 @@ try:
     writable = True
 except OSError:
     writable = False
-with open("/tmp/fill", "wb") as file:
-    try:
-        for _ in range(64):
-            file.write(b"x" * 2**20)
-    except OSError:
-        pass
+disks = {}
+for folder in ["/tmp", "/var/tmp", "/dev/shm"]:
+    with open(os.path.join(folder, "fill"), "wb") as file:
+        try:
+            for _ in range(64):
+                file.write(b"x" * 2**20)
+        except OSError:
+            pass
+    disks[folder] = os.path.getsize(os.path.join(folder, "fill"))
 print(json.dumps({"uid": os.getuid(), "pid": os.getpid(), "seen": seen, "network": network,
-                  "writable": writable, "tmp": os.path.getsize("/tmp/fill"),
+                  "writable": writable, "disks": disks,
                   "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit())}))
 """
 
@@ -39,10 +44,20 @@ needs_sandbox = pytest.mark.skipif(
 )
 
 
-@needs_sandbox
-def test_a_sandbox_shows_only_python_numpy_and_nnlib_and_keeps_everything_in():
+def _probe(hidden: list[str]) -> dict:
     import json
 
+    limits = sandbox.Limits(disk_mb=8)
+    uid = sandbox.fresh_uid() if sandbox.protections().mode == sandbox.Mode.ROOT else None
+    code = f"PATHS = {hidden!r}\n{PROBE}"
+    command = sandbox.bwrap_command(limits, uid, [sys.executable, "-c", code])
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@needs_sandbox
+def test_a_sandbox_shows_only_python_numpy_and_nnlib_and_keeps_everything_in():
     hidden = [
         str(ROOT / ".git"),
         str(ROOT / "exercises"),
@@ -50,17 +65,25 @@ def test_a_sandbox_shows_only_python_numpy_and_nnlib_and_keeps_everything_in():
         "/home",
         "/etc/passwd",
     ]
-    limits = sandbox.Limits(disk_mb=8)
-    uid = sandbox.fresh_uid() if sandbox.protections().mode == sandbox.Mode.ROOT else None
-    code = f"PATHS = {hidden!r}\n{PROBE}"
-    command = sandbox.bwrap_command(limits, uid, [sys.executable, "-c", code])
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout)
+    found = _probe(hidden)
     assert found["uid"] != 0 and found["pid"] == 1 and found["processes"] == [1]
     assert found["seen"] == dict.fromkeys(hidden, False)
     assert not found["network"] and not found["writable"]
-    assert found["tmp"] <= 8 * 2**20
+    assert all(0 < size <= 8 * 2**20 for size in found["disks"].values()), found["disks"]
+
+
+@needs_sandbox
+def test_a_course_kept_under_tmp_is_shown_and_every_private_disk_still_limited(monkeypatch):
+    """A CI clone lives under /tmp: it is bound on top of the private /tmp, and /dev/shm, under
+    the sandbox's own /dev, keeps its size limit."""
+    shown = sandbox.readable_paths()
+    with tempfile.TemporaryDirectory() as clone:
+        os.chmod(clone, 0o755)
+        Path(clone, "README.md").write_text("the course", encoding="utf-8")
+        monkeypatch.setattr(sandbox, "readable_paths", lambda: sorted([*shown, clone]))
+        found = _probe([f"{clone}/README.md"])
+    assert found["seen"] == {f"{clone}/README.md": True}
+    assert all(0 < size <= 8 * 2**20 for size in found["disks"].values()), found["disks"]
 
 
 def test_readable_paths_hold_nnlib_but_not_the_course_around_it():

@@ -158,13 +158,15 @@ def check_data() -> Finding:
 
 
 def check_grading_sandbox() -> Finding:
-    """Which protections ``nnlib grade`` gives each submission here (bubblewrap, cgroups)."""
+    """Which protections ``nnlib grade`` gives each submission here (bubblewrap, cgroups), and
+    whether Gradescope's container mode could be used."""
     from nnlib.course import sandbox
 
     found = sandbox.protections()
     ok = found.mode != sandbox.Mode.NONE
     fix = "" if ok else _("to grade a class: apt-get install bubblewrap (or your system's package)")
-    return Finding(_("grading sandbox (instructors)"), ok, found.describe(), fix, advisory=True)
+    detail = f"{found.describe()}; {sandbox.describe_container()}"
+    return Finding(_("grading sandbox (instructors)"), ok, detail, fix, advisory=True)
 
 
 def diagnose() -> list[Finding]:

@@ -45,7 +45,7 @@ from nnlib.course.exercise import Exercise, GradingError, load_exercise
 from nnlib.course.i18n import N_, _
 from nnlib.course.release import strip_solutions
 from nnlib.course.report import number, write_gradebook, write_learner
-from nnlib.course.sandbox import CellLog, JobLog, Limits, Mode
+from nnlib.course.sandbox import CellLog, JobLog, Limits, Mode, Protections
 from nnlib.course.selfcheck import (
     NOT_DONE,
     WRONG,
@@ -93,13 +93,16 @@ def grade_submission(
     submission: Submission,
     limits: Limits,
     max_mb: float = MAX_NOTEBOOK_MB,
+    found: Protections | None = None,
 ) -> Grade:
-    """Grade one learner's notebook. Never raises: a failure of the grader is flagged ``error``."""
+    """Grade one learner's notebook, isolated as ``found`` allows (by default
+    :func:`~nnlib.course.sandbox.protections`). Never raises: a failure of the grader is flagged
+    ``error``."""
     grade = Grade(submission.name, exercise, submission.entry)
     grade.flags |= submission.flags
     grade.notes += submission.notes
     try:
-        _grade_into(grade, submission, limits, max_mb)
+        _grade_into(grade, submission, limits, max_mb, found)
     except Exception as error:  # MemoryError included: a bug here must cost nobody their row
         reason = _("the grader failed on this notebook ({error})")
         machinery_failed(grade, reason.format(error=type(error).__name__))
@@ -114,7 +117,9 @@ def machinery_failed(grade: Grade, reason: str) -> None:
     grade.tasks = [_failed(grade.exercise, t, failed) for t in grade.exercise.tasks]
 
 
-def _grade_into(grade: Grade, submission: Submission, limits: Limits, max_mb: float) -> None:
+def _grade_into(
+    grade: Grade, submission: Submission, limits: Limits, max_mb: float, found: Protections | None
+) -> None:
     exercise = grade.exercise
     if submission.path is None:
         reason = _("not graded: {problem}").format(problem=submission.problem)
@@ -134,7 +139,7 @@ def _grade_into(grade: Grade, submission: Submission, limits: Limits, max_mb: fl
     grade.notes += rebuilt.notes
     if rebuilt.tampered:
         grade.flags.add(Flag.TAMPERED)
-    log = sandbox.run_job(_job(exercise, rebuilt.solutions, limits), limits)
+    log = sandbox.run_job(_job(exercise, rebuilt.solutions, limits), limits, found)
     if log.machinery:
         machinery_failed(grade, safe_text(log.machinery))
         return
@@ -420,7 +425,7 @@ def grade(
     graded: dict[str, Grade] = {}
 
     def grade_one(submission: Submission) -> None:
-        result = grade_submission(exercise, submission, limits, max_mb)
+        result = grade_submission(exercise, submission, limits, max_mb, found)
         with lock:
             if stopping.is_set():
                 return

@@ -8,7 +8,17 @@ assignment" autograder expects: ``setup.sh`` (run once, as root, to build the im
 environment with nnlib and the kernel it needs), ``run_autograder`` (run for each submission: it
 grades ``/autograder/submission`` with ``python -m nnlib.course.gradescope`` and writes
 ``/autograder/results/results.json``), the instructor's source with its hidden tests, and nnlib
-itself. The format follows https://gradescope-autograders.readthedocs.io/en/latest/specs/: a
+itself.
+
+Gradescope grades each submission in a Docker container of its own, as root, where bubblewrap
+cannot make its namespaces: ``run_autograder`` grades with ``--isolation=container``
+(:func:`nnlib.course.sandbox.container_protections`). The container is the boundary; inside it
+the learner's kernel runs as a fresh user id with no capability, the hidden tests stay in
+``/autograder/source``, which ``run_autograder`` makes root-only (:func:`isolation` refuses to
+grade while a kernel could read them or write the results' folder), and only the grader, as
+root, writes ``results.json``.
+
+The format follows https://gradescope-autograders.readthedocs.io/en/latest/specs/: a
 top-level ``score``, and one test per task with ``score``, ``max_score``, ``status``, ``output``
 and ``visibility``.
 """
@@ -17,17 +27,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import stat
 import sys
 import zipfile
 from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 
-from nnlib.course import scoring
-from nnlib.course.exercise import load_exercise
+from nnlib.course import sandbox, scoring
+from nnlib.course.exercise import GradingError, load_exercise
 from nnlib.course.grade import grade_submission
 from nnlib.course.report import feedback, gradescope_results, write_atomically
-from nnlib.course.sandbox import Limits, package_root
+from nnlib.course.sandbox import Limits, Mode, Protections, package_root
 from nnlib.course.submissions import learner_folder
 
 PROJECT = "nnlib-package"
@@ -36,18 +47,22 @@ SETUP = """\
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
 set -euo pipefail
-apt-get install -y python3 python3-venv python3-pip bubblewrap
+apt-get install -y python3 python3-venv python3-pip
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install --upgrade pip
 /autograder/venv/bin/pip install /autograder/source/{project}
+cp -r /autograder/source/{project}/data/mnist /autograder/mnist
 """
 RUN = """\
 #!/usr/bin/env bash
-# Gradescope runs this for every submission: grade it into /autograder/results/results.json.
-# Each submission is graded in a bubblewrap sandbox that shows the kernel nothing of /autograder.
-export NNLIB_MNIST_DIR=/autograder/source/{project}/data/mnist
-exec /autograder/venv/bin/python -m nnlib.course.gradescope /autograder/source/{source} \\
-    /autograder/submission /autograder/results/results.json {limits}
+# Gradescope runs this for every submission, as root, in a container of its own: grade it into
+# /autograder/results/results.json. The container is the sandbox: the learner's kernel runs as a
+# fresh user id, which cannot open /autograder/source (the hidden tests) or write the results.
+set -euo pipefail
+chmod 700 /autograder/source
+export NNLIB_MNIST_DIR=/autograder/mnist
+exec /autograder/venv/bin/python -I -m nnlib.course.gradescope /autograder/source/{source} \\
+    /autograder/submission /autograder/results/results.json {isolation} {limits}
 """
 PYPROJECT = """\
 [build-system]
@@ -131,7 +146,9 @@ def bundle(source: Path, out: Path, limits: Limits, partial_credit: bool = False
         _add_script(
             archive,
             "run_autograder",
-            RUN.format(project=PROJECT, source=source.name, limits=limit_text),
+            RUN.format(
+                source=source.name, isolation=sandbox.CONTAINER_ISOLATION, limits=limit_text
+            ),
         )
         archive.write(source, source.name)
         archive.writestr(f"{PROJECT}/pyproject.toml", pyproject)
@@ -149,26 +166,65 @@ def _add_script(archive: zipfile.ZipFile, name: str, text: str) -> None:
     archive.writestr(info, text)
 
 
+def isolation(source: Path, results: Path, container: bool, force: bool = False) -> Protections:
+    """How the submission will be kept apart: bubblewrap, or with ``container`` (``force``: even
+    where this does not look like a container) :data:`~nnlib.course.sandbox.CONTAINER_ISOLATION`.
+
+    Raises :class:`GradingError` where neither can be had, or where, in a container, the kernel's
+    user could read ``source`` (the hidden tests) or write into the folder of ``results``.
+    """
+    if not container:
+        found = sandbox.protections()
+        if found.mode == Mode.NONE:
+            raise GradingError(
+                f"{sandbox.refusal()}; in a container of its own per submission (Gradescope's), "
+                f"pass {sandbox.CONTAINER_ISOLATION}"
+            )
+        return found
+    found = sandbox.container_protections(force)
+    if found.mode == Mode.NONE:
+        raise GradingError(f"{sandbox.CONTAINER_ISOLATION} is refused: {found.problem}")
+    if sandbox.others_may(source, stat.S_IROTH):
+        raise GradingError(
+            f"a learner's kernel could read the hidden tests in {source}: keep it in a folder "
+            f"only root may open (chmod 700 {source.parent})"
+        )
+    if sandbox.others_may(results.parent, stat.S_IWOTH):
+        raise GradingError(
+            f"a learner's kernel could write into {results.parent}: chmod o-w {results.parent}"
+        )
+    return found
+
+
 def run_autograder(
-    source: Path, submission_dir: Path, results: Path, limits: Limits, partial_credit: bool = False
+    source: Path,
+    submission_dir: Path,
+    results: Path,
+    limits: Limits,
+    partial_credit: bool = False,
+    container: bool = False,
+    force: bool = False,
 ) -> dict:
     """Grade the one notebook in ``submission_dir`` and write Gradescope's ``results.json``.
 
-    ``partial_credit`` is the scoring policy (``nnlib.course.scoring``).
+    ``partial_credit`` is the scoring policy (``nnlib.course.scoring``); ``container`` and
+    ``force`` choose how the submission is kept apart (:func:`isolation`).
 
-    Always writes a results file, even when the submission holds no notebook or the grader fails,
-    so that the learner sees why on Gradescope.
+    Always writes a results file, even when the submission holds no notebook or the grader fails
+    or refuses, so that the learner sees why on Gradescope.
     """
+    results.parent.mkdir(parents=True, exist_ok=True)
     try:
+        found = isolation(source, results, container, force)
+        print(f"sandbox: {found.describe()}")
         exercise = replace(load_exercise(source), partial_credit=partial_credit)
         submission = learner_folder(submission_dir, source.name)
-        grade = grade_submission(exercise, submission, limits)
+        grade = grade_submission(exercise, submission, limits, found=found)
         outcome = gradescope_results(grade)
         print(feedback(grade))
     except Exception as error:  # tell the learner and the instructor rather than crash
         outcome = {"score": 0.0, "output": f"The autograder failed: {error}", "tests": []}
         print(outcome["output"])
-    results.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(results, json.dumps(outcome, indent=2, ensure_ascii=False) + "\n")
     return outcome
 
@@ -181,11 +237,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", type=Path)
     parser.add_argument("submission", type=Path, help="the folder of the learner's submission")
     parser.add_argument("results", type=Path, help="where to write results.json")
+    parser.add_argument(
+        "--isolation",
+        choices=["sandbox", "container"],
+        default="sandbox",
+        help="sandbox: each submission in bubblewrap (default); container: this container, one "
+        "per submission, is the sandbox, and the kernel runs as a fresh user id (Gradescope)",
+    )
+    parser.add_argument(
+        sandbox.FORCE_CONTAINER,
+        action="store_true",
+        help="allow --isolation=container where this machine does not look like a container",
+    )
     add_limit_options(parser)
     scoring.add_option(parser)
     args = parser.parse_args(argv)
     limits = limits_from(args)
-    run_autograder(args.source, args.submission, args.results, limits, args.partial_credit)
+    container = args.isolation == "container"
+    run_autograder(args.source, args.submission, args.results, limits, args.partial_credit,
+                   container, args.force_container)  # fmt: skip
     return 0
 
 

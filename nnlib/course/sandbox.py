@@ -30,6 +30,16 @@ What the sandbox gives each submission (:func:`bwrap_command`):
 ``nnlib doctor`` lists it. Where no sandbox can be made, grading untrusted work is refused unless
 the instructor asks for :data:`NO_ISOLATION` (then the worker runs as the grader's own user, with
 only the limits), and never as root.
+
+**A container of its own per submission** (Gradescope's) usually cannot make namespaces, even as
+root. There :data:`CONTAINER_ISOLATION` (:func:`container_protections`) makes the container the
+boundary: the worker and kernel run without bubblewrap, as a fresh user id with every capability
+dropped (``setpriv``), so they cannot read what only root may read (the hidden tests, kept in a
+root-only folder), write the grader's files or signal it; their memory, processes, CPU time and
+file size are limited as in a sandbox, and when the worker ends every process of that user is
+killed and its files in ``/tmp``, ``/var/tmp`` and ``/dev/shm`` removed. It gives up a network,
+a view of files and a process namespace of the submission's own (:data:`CONTAINER_GIVES_UP`),
+and is refused outside a container unless forced.
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ import os
 import pwd
 import secrets
 import shutil
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -57,6 +68,10 @@ from nnlib.course.worker import CellStatus, Event, Stop
 BWRAP = "bwrap"
 SETPRIV = "setpriv"
 NO_ISOLATION = "--no-isolation"
+CONTAINER_ISOLATION = "--isolation=container"
+FORCE_CONTAINER = "--force-container"
+CONTAINER_MARKS = ("/.dockerenv", "/run/.containerenv")  # Docker's (Gradescope's) and Podman's
+CONTAINER_CGROUPS = ("docker", "containerd", "kubepods", "lxc")
 SANDBOX_HOME = "/tmp"
 SYSTEM_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime")
@@ -73,6 +88,13 @@ PASSED_VARIABLES = ("LANG", "LC_ALL", "NNLIB_MNIST_DIR")
 WATCHED_MEMORY = (
     "a hard memory limit for the whole submission (no cgroup: the worker watches the total every "
     "0.05 s and stops the largest process, so a brief peak can pass)"
+)
+CONTAINER_GIVES_UP = (
+    "a network of its own (the container's is shared)",
+    "a view of only Python and nnlib (it reads what any user may read in the container)",
+    "private, size-limited /tmp and /dev/shm (the container's disk)",
+    "a process namespace (a kernel that kills all its user's processes ends its grading: error)",
+    WATCHED_MEMORY,
 )
 
 
@@ -130,6 +152,7 @@ class Mode(str, Enum):
 
     ROOT = "bubblewrap as root, a fresh user per submission"
     USER = "bubblewrap in a user namespace"
+    CONTAINER = "the container is the sandbox: a fresh user per submission, no bubblewrap"
     NONE = "no sandbox"
 
 
@@ -146,7 +169,9 @@ class Protections:
         """One line: the mode, and which limits this machine cannot enforce."""
         if self.mode == Mode.NONE:
             return f"NO SANDBOX ({self.problem})"
-        line = f"{self.mode.value}; own network, processes, files and process count"
+        line = self.mode.value
+        if self.mode != Mode.CONTAINER:
+            line += "; own network, processes, files and process count"
         if self.cgroup:
             line += "; a cgroup limits the memory of the whole submission"
         return line + (f"; not enforced: {', '.join(self.unenforced)}" if self.unenforced else "")
@@ -173,6 +198,43 @@ def protections() -> Protections:
     return Protections(Mode.ROOT if root else Mode.USER, cgroup, "", unenforced)
 
 
+@cache
+def container_protections(force: bool = False) -> Protections:
+    """What :data:`CONTAINER_ISOLATION` gives here: refused but as root with ``setpriv``, and
+    outside a container unless ``force``."""
+    if not running_as_root():
+        problem = "the container mode runs each kernel as a fresh user id: it needs root"
+    elif shutil.which(SETPRIV) is None:
+        problem = "setpriv (util-linux) is not installed"
+    elif not (force or in_container()):
+        problem = (
+            f"this machine does not look like a container (no {' or '.join(CONTAINER_MARKS)}, "
+            f"no container in /proc/1/cgroup): pass {FORCE_CONTAINER} if it is one"
+        )
+    else:
+        return Protections(Mode.CONTAINER, False, "", list(CONTAINER_GIVES_UP))
+    return Protections(Mode.NONE, False, problem)
+
+
+def in_container() -> bool:
+    """Whether this process looks like it runs in a container (Docker, Podman, Kubernetes)."""
+    if any(os.path.exists(mark) for mark in CONTAINER_MARKS):
+        return True
+    try:
+        groups = Path("/proc/1/cgroup").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(word in groups for word in CONTAINER_CGROUPS)
+
+
+def others_may(path: Path, permission: int) -> bool:
+    """Whether a user who owns nothing and is in no group (a fresh user id) has ``permission``
+    (``stat.S_IROTH``, ``stat.S_IWOTH``) on ``path``: every folder above it lets others pass."""
+    path = Path(os.path.realpath(path))
+    folders_open = all(os.stat(folder).st_mode & stat.S_IXOTH for folder in path.parents)
+    return folders_open and bool(os.stat(path).st_mode & permission)
+
+
 def running_as_root() -> bool:
     return os.name == "posix" and os.geteuid() == 0
 
@@ -180,6 +242,13 @@ def running_as_root() -> bool:
 def describe() -> str:
     """How submissions are kept apart on this machine, in one line (``nnlib grade`` prints it)."""
     return protections().describe()
+
+
+def describe_container() -> str:
+    """Whether :data:`CONTAINER_ISOLATION` (Gradescope's) can be had here (``nnlib doctor``)."""
+    found = container_protections()
+    state = "available" if found.mode == Mode.CONTAINER else f"refused ({found.problem})"
+    return f"{CONTAINER_ISOLATION} (Gradescope): {state}"
 
 
 def refusal() -> str:
@@ -236,29 +305,30 @@ def bwrap_command(limits: Limits, uid: int | None, program: list[str] | None = N
         if os.path.islink(link):
             command += ["--symlink", os.readlink(link), link]
     shown = readable_paths()
-    tmpfs = [["--perms", "1777", "--size", str(limits.disk_mb * MIB), "--tmpfs", path]
-             for path in PRIVATE_TMPFS]  # fmt: skip
-    # A course or venv kept under /tmp (a CI clone) is bound on top of the new, empty /tmp, so
-    # the private tmpfs must come first then; elsewhere they come last, as they always did.
-    under_tmpfs = any(p.startswith(t.rstrip("/") + "/") for p in shown for t in PRIVATE_TMPFS)
-    if under_tmpfs:
-        command += [word for mount in tmpfs for word in mount]
+    # Mounts go from the outside in: /dev before /dev/shm (a new /dev would hide its private
+    # tmpfs, leaving an unlimited one), the private /tmp before a course or venv kept under /tmp
+    # (a CI clone), which is bound on top of it.
+    command += ["--proc", "/proc", "--dev", "/dev"]
+    for path in PRIVATE_TMPFS:
+        command += ["--perms", "1777", "--size", str(limits.disk_mb * MIB), "--tmpfs", path]
     for folder in _ancestors(shown):  # bwrap would make them 0700: the submission's user must pass
         if folder not in PRIVATE_TMPFS:
             command += ["--perms", "0755", "--dir", folder]
     for path in shown:
         command += ["--ro-bind", path, path]
-    command += ["--proc", "/proc", "--dev", "/dev"]
-    if not under_tmpfs:
-        command += [word for mount in tmpfs for word in mount]
     command += ["--remount-ro", "/", "--hostname", "sandbox", "--chdir", SANDBOX_HOME]
     for name, value in {**_environment(), "HOME": SANDBOX_HOME}.items():
         command += ["--setenv", name, value]
     if uid is not None:
-        command += ["--cap-add", "CAP_SETUID,CAP_SETGID,CAP_SETPCAP", "--", SETPRIV]
-        command += [f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all"]
-        command += ["--bounding-set=-all", "--no-new-privs"]
+        command += ["--cap-add", "CAP_SETUID,CAP_SETGID,CAP_SETPCAP", "--", *as_user(uid)]
     return [*command, "--", *(program or _worker())]
+
+
+def as_user(uid: int) -> list[str]:
+    """The ``setpriv`` command that runs what follows it as ``uid`` (and group ``uid``), in no
+    other group, with every capability dropped for good."""
+    command = [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all"]
+    return [*command, "--bounding-set=-all", "--no-new-privs"]
 
 
 def _ancestors(paths: list[str]) -> list[str]:
@@ -404,20 +474,28 @@ def stop_all_jobs() -> None:
                 process.kill()
 
 
-def run_job(job: dict, limits: Limits) -> JobLog:
-    """Run ``job`` (from :func:`job_for`) in a fresh sandbox; return the worker's report.
+def run_job(job: dict, limits: Limits, found: Protections | None = None) -> JobLog:
+    """Run ``job`` (from :func:`job_for`) in a fresh sandbox, as ``found`` (by default
+    :func:`protections`) allows; return the worker's report.
 
     Never raises for a failure of the sandbox or the worker: :attr:`JobLog.machinery` says what
     went wrong, and the learner is not blamed for it.
     """
-    found = protections()
-    group = None
-    if found.mode == Mode.NONE:
+    found = found or protections()
+    group = uid = base = env = None  # env: bwrap's --clearenv and --setenv make its own
+    if found.mode in (Mode.NONE, Mode.CONTAINER):
         base = tempfile.mkdtemp(prefix="nnlib-grade-")
+    if found.mode == Mode.NONE:
         command = _worker()
-        job = {**job, "kernel_limits": {**job["kernel_limits"], "processes": None}}
+        env = {**os.environ, **_environment()}
+        kernel_limits = {**job["kernel_limits"], "processes": None}  # counted per user: ours
+        job = {**job, "kernel_limits": kernel_limits, "watch_memory": False}
+    elif found.mode == Mode.CONTAINER:
+        uid = fresh_uid()
+        os.chown(base, uid, uid)
+        command = [*as_user(uid), "--", *_worker()]
+        env = {**_environment(), "HOME": base}
     else:
-        base = None
         uid = fresh_uid() if found.mode == Mode.ROOT else None
         command = bwrap_command(limits, uid)
         if found.cgroup:
@@ -428,20 +506,38 @@ def run_job(job: dict, limits: Limits) -> JobLog:
                 return JobLog(machinery=f"could not make the submission's cgroup: {error}")
     job = {**job, "base": base or SANDBOX_HOME}
     try:
-        return _run(command, job, limits, base, group)
+        return _run(command, job, limits, group, env, base)
     finally:
+        if found.mode == Mode.CONTAINER:
+            _end_user(uid)
         if group is not None:
             group.remove()
         if base is not None:
             shutil.rmtree(base, ignore_errors=True)
 
 
-def _run(command: list[str], job: dict, limits: Limits, base, group) -> JobLog:
-    env = None if base is None else {**os.environ, **_environment()}
+def _end_user(uid: int) -> None:
+    """Kill every process of ``uid`` (a submission's own, in a container) and remove its files in
+    ``/tmp``, ``/var/tmp`` and ``/dev/shm``: nothing of the submission outlives its grading."""
+    kill_all = "import os, signal; os.kill(-1, signal.SIGKILL)"  # all of its user's but itself
+    subprocess.run([*as_user(uid), "--", sys.executable, "-c", kill_all], capture_output=True)
+    for folder in PRIVATE_TMPFS:
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+
+def _run(command: list[str], job: dict, limits: Limits, group, env, cwd) -> JobLog:
     try:
         process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True, env=env,
+            start_new_session=True, env=env, cwd=cwd,
         )  # fmt: skip
     except OSError as error:
         return JobLog(machinery=f"the sandbox could not start: {error}")
@@ -513,4 +609,5 @@ def job_for(cells: list[dict], hidden_cells: list[dict], limits: Limits) -> dict
         "limits": asdict(limits),
         "kernel_limits": kernel_limits,
         "env": {},
+        "watch_memory": True,  # every process the worker can measure is the submission's
     }

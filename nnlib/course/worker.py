@@ -19,8 +19,9 @@ sandbox stops with it.
 inputs into the kernel's folder. From that point on nothing the kernel says reaches a reader
 except whether each hidden case passed and the type of what it raised.
 
-**Memory** of the whole submission: the worker watches the memory of every process of its
-sandbox (their proportional set sizes) every :data:`WATCH_SECONDS` and stops the largest while
+**Memory** of the whole submission: the worker watches the memory of every process it can
+measure, which are those of its sandbox, or of its user in a container (their proportional set
+sizes; another user's cannot be read), every :data:`WATCH_SECONDS` and stops the largest while
 the total is over :data:`WATCH_FRACTION` of the limit, as the kernel's out-of-memory killer
 would, but before the system must evict pages to make room (which slows everything in the
 sandbox to a crawl). Where the grader could make a cgroup, it is the hard stop at the limit.
@@ -158,17 +159,22 @@ class Kernel:
         self.manager.connection_file = str(base / KERNEL_FOLDER / "connection.json")
         self.stopped, self.done = threading.Event(), threading.Event()
         self.client = None
+        start_timeout = self.limits["start_timeout"]
+        deadline = monotonic() + start_timeout
         try:
             self.manager.start_kernel(
                 cwd=str(work), env=env, stdout=_null(), stderr=_null(), stdin=_null()
             )
             self.client = self.manager.blocking_client()
             self.client.start_channels()
-            self.client.wait_for_ready(timeout=self.limits["start_timeout"])
+            # jupyter_client waits a second for the first reply whatever the timeout: check it here
+            self.client.wait_for_ready(timeout=max(deadline - monotonic(), 0))
+            if monotonic() > deadline:
+                raise TimeoutError(f"the kernel took more than {start_timeout:g} s to start")
         except Exception:
             self.stop()
             raise
-        if os.getpid() == 1:  # in a sandbox: every process in /proc is the submission's
+        if job["watch_memory"]:
             pid = self.manager.provisioner.process.pid
             watched = int(self.limits["memory_mb"] * MIB * WATCH_FRACTION)
             watch = (watched, pid, self.stopped, self.done, report)
