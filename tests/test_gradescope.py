@@ -19,6 +19,7 @@ from nnlib.course.gradescope import run_autograder
 from nnlib.course.release import render
 from nnlib.course.sandbox import Limits
 
+ROOT = Path(__file__).resolve().parents[1]
 LIMITS = Limits(cell_timeout=8, total_timeout=40, memory_mb=1024)
 
 
@@ -46,6 +47,21 @@ def test_gradescope_bundle_and_autograder(tmp_path, capsys):
     (submission / "nested" / "mine.ipynb").unlink()
     empty = run_autograder(source, submission, tmp_path / "results.json", LIMITS)
     assert empty["score"] == 0 and "holds no notebook" in empty["output"]
+
+
+def test_a_bundle_of_the_chinese_edition_grades_in_chinese(tmp_path):
+    source = ROOT / "zh" / "exercises" / "source" / "ex01_single_neuron.ipynb"
+    archive = tmp_path / "autograder.zip"
+    assert main(["gradescope", str(source), "--out", str(archive)]) == 0
+    with zipfile.ZipFile(archive) as zipped:
+        run = zipped.read("run_autograder").decode()
+        names = zipped.namelist()
+    assert "export NNLIB_LANG=zh_CN" in run  # its folder, zh/, is gone on Gradescope
+    assert "nnlib-package/nnlib/locale/zh_CN/LC_MESSAGES/nnlib.mo" in names
+    english = tmp_path / "en.zip"
+    assert main(["gradescope", str(EX01), "--out", str(english)]) == 0
+    with zipfile.ZipFile(english) as zipped:
+        assert "NNLIB_LANG" not in zipped.read("run_autograder").decode()
 
 
 HOSTILE = """import os

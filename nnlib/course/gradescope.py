@@ -37,6 +37,7 @@ from pathlib import Path
 from nnlib.course import sandbox, scoring
 from nnlib.course.exercise import GradingError, load_exercise
 from nnlib.course.grade import grade_submission
+from nnlib.course.i18n import ENV, edition_language
 from nnlib.course.report import feedback, gradescope_results, write_atomically
 from nnlib.course.sandbox import Limits, Mode, Protections, package_root
 from nnlib.course.submissions import learner_folder
@@ -60,7 +61,7 @@ RUN = """\
 # fresh user id, which cannot open /autograder/source (the hidden tests) or write the results.
 set -euo pipefail
 chmod 700 /autograder/source
-export NNLIB_MNIST_DIR=/autograder/mnist
+export NNLIB_MNIST_DIR=/autograder/mnist{language}
 exec /autograder/venv/bin/python -I -m nnlib.course.gradescope /autograder/source/{source} \\
     /autograder/submission /autograder/results/results.json {isolation} {limits}
 """
@@ -137,6 +138,8 @@ def bundle(source: Path, out: Path, limits: Limits, partial_credit: bool = False
     from nnlib.data import BUNDLED_DIR
 
     load_exercise(source)  # refuse a broken source now, not on Gradescope
+    # On Gradescope the source no longer lies in its edition's folder (zh/): say its language.
+    language = edition_language(source.resolve().parent)
     limit_text = " ".join(limit_arguments(limits) + ["--partial-credit"] * partial_credit)
     pyproject = PYPROJECT.format(
         version=metadata.version("nnlib"), dependencies=json.dumps(_requirements())
@@ -147,14 +150,18 @@ def bundle(source: Path, out: Path, limits: Limits, partial_credit: bool = False
             archive,
             "run_autograder",
             RUN.format(
-                source=source.name, isolation=sandbox.CONTAINER_ISOLATION, limits=limit_text
+                source=source.name,
+                language=f"\nexport {ENV}={language}" if language else "",
+                isolation=sandbox.CONTAINER_ISOLATION,
+                limits=limit_text,
             ),
         )
         archive.write(source, source.name)
         archive.writestr(f"{PROJECT}/pyproject.toml", pyproject)
         root = package_root()
-        for path in sorted((root / "nnlib").rglob("*.py")):
-            archive.write(path, f"{PROJECT}/{path.relative_to(root).as_posix()}")
+        for pattern in ("*.py", "*.mo"):  # the code, and the catalogs of its messages
+            for path in sorted((root / "nnlib").rglob(pattern)):
+                archive.write(path, f"{PROJECT}/{path.relative_to(root).as_posix()}")
         for path in sorted(BUNDLED_DIR.glob("*.gz")):
             archive.write(path, f"{PROJECT}/data/mnist/{path.name}")
     return out
