@@ -4,7 +4,7 @@ Course tooling used by ``site/conf.py`` (see :mod:`nnlib.course.site`). Each pag
 switch that leads to the same page in the other edition (or to that edition's home page, where the
 page is not translated yet); each chapter and exercise page also gets a link to download its
 notebook and, when the README gives the course's Binder address, one that opens the notebook there
-in JupyterLab.
+in JupyterLab. It also makes the Chinese search work (:class:`ChineseSearch`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ import os
 import re
 from pathlib import Path
 
+import jieba
+from sphinx.search.zh import SearchChinese
+
+from nnlib.course.edition import read_glossary
 from nnlib.course.site import EDITIONS, PAGES_ENV
 
 BINDER_LINK = re.compile(r"https://mybinder\.org/v2/[^?)\s\"'<>]+")
@@ -66,8 +70,34 @@ def page_links(pagename: str, edition: str, pages: dict[str, list[str]], binder:
     return '<p class="nnlib-page-links">' + " · ".join(links) + "</p>\n"
 
 
+class ChineseSearch(SearchChinese):
+    """Sphinx's Chinese search, repaired, and splitting the glossary's terms as whole words.
+
+    Sphinx 9.0.0 to 9.1.0 end the search's ``language_data.js`` with ``window.Stemmer =
+    {language_name}Stemmer;``, but the Chinese search ships ``english-stemmer.js`` (Latin words in
+    Chinese pages are stemmed as English ones), which defines ``EnglishStemmer``: the search page
+    stops at "ChineseStemmer is not defined" and finds nothing (sphinx-doc/sphinx#14229, fixed
+    after 9.1.0 by #14416, which names the class after the file). Naming the language "English"
+    names the class that exists; Sphinx uses the name nowhere else but in a log line.
+
+    The search splits a query only at spaces and punctuation, while the index splits Chinese
+    text into the words of jieba's dictionary, where 反向传播 is 反向 + 传播: a search for the
+    term would find nothing. Each Chinese term of ``docs/glossary.md`` is added to the
+    dictionary, so the index holds it whole (and its parts, which jieba's search mode keeps).
+    """
+
+    language_name = "English"
+
+    def __init__(self, options: dict[str, str]) -> None:
+        super().__init__(options)
+        glossary = Path(os.environ["NNLIB_SITE_ROOT"]) / "docs" / "glossary.md"
+        if glossary.is_file():
+            for term in read_glossary(glossary):
+                jieba.add_word(term.chinese)
+
+
 def setup(app):
-    """Register the hook that adds the links to every page's body."""
+    """Register the hook that adds the links to every page's body, and the Chinese search."""
     root = Path(os.environ["NNLIB_SITE_ROOT"])
     edition = os.environ["NNLIB_SITE_EDITION"]
     pages = json.loads(Path(os.environ[PAGES_ENV]).read_text(encoding="utf-8"))
@@ -78,4 +108,5 @@ def setup(app):
             context["body"] = page_links(pagename, edition, pages, binder) + context["body"]
 
     app.connect("html-page-context", add_links)
+    app.add_search_language(ChineseSearch)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
