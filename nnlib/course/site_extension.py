@@ -1,10 +1,11 @@
 """A Sphinx extension for the course's website: the links at the top of every page.
 
 Course tooling used by ``site/conf.py`` (see :mod:`nnlib.course.site`). Each page gets a language
-switch that leads to the same page in the other edition (or to that edition's home page, where the
-page is not translated yet); each chapter and exercise page also gets a link to download its
-notebook and, when the README gives the course's Binder address, one that opens the notebook there
-in JupyterLab. It also makes the Chinese search work (:class:`ChineseSearch`).
+switch that leads to the same page in the other edition (or, saying so, to that edition's home
+page, whose contents list what is translated, where the page is not translated yet); each chapter
+and exercise page also gets a link to download its notebook and, when the README gives the
+course's Binder address, one that opens the notebook there in JupyterLab. It also makes the
+Chinese search work (:class:`ChineseSearch`).
 """
 
 from __future__ import annotations
@@ -27,9 +28,15 @@ WORDS = {
     "en": {
         "notebook": "Download the notebook",
         "binder": "Open it on Binder",
-        "language": "Read this page in",
+        "language": "Read this page in {name}",
+        "home": "The {name} edition (this page is not translated yet)",
     },
-    "zh": {"notebook": "下载笔记本", "binder": "在 Binder 上打开", "language": "阅读本页的"},
+    "zh": {
+        "notebook": "下载笔记本",
+        "binder": "在 Binder 上打开",
+        "language": "阅读本页的 {name} 版",
+        "home": "{name} 版首页（本页尚未译出）",
+    },
 }
 
 
@@ -47,11 +54,11 @@ def page_links(pagename: str, edition: str, pages: dict[str, list[str]], binder:
     links = []
     for other, names in pages.items():
         if other != edition:
-            target = pagename if pagename in names else "index"
+            target, text = (pagename, "language") if pagename in names else ("index", "home")
+            label = words[text].format(name=LANGUAGE_NAMES.get(other, other))
             links.append(
                 f'<a class="nnlib-language" hreflang="{other}" '
-                f'href="{to_root}{other}/{target}.html">'
-                f"{html.escape(words['language'])} {LANGUAGE_NAMES.get(other, other)}</a>"
+                f'href="{to_root}{other}/{target}.html">{html.escape(label)}</a>'
             )
     section, _, stem = pagename.rpartition("/")
     folders = {e.code: {"chapters": e.chapters, "exercises": e.exercises} for e in EDITIONS}
