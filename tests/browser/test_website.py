@@ -179,8 +179,8 @@ def test_the_language_switch_lands_on_the_same_chapter(page, built, server):
     page.screenshot(path=str(ARTIFACTS / "site-zh-chapter.png"))
     page.locator("a.nnlib-language").click()
     page.wait_for_url(f"**/en/{name}.html")
-    # A chapter not translated yet: the switch says so and leads to the Chinese home page, whose
-    # contents list the translated chapters.
+    # A page not translated yet (a chapter, CONTRIBUTING): the switch says so and leads to the
+    # Chinese home page, whose contents list the translated chapters.
     untranslated = sorted(set(pages["en"]) - set(pages["zh"]))
     page.goto(f"{server}/en/{untranslated[0]}.html")
     page.locator("a.nnlib-language", has_text="not translated yet").click()
