@@ -5,6 +5,7 @@ source was planted where the student versions go: the build must refuse it.
 """
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from conftest import ROOT
 from nnlib.course import site
+from nnlib.course.site_extension import page_links
 
 EN, ZH = site.EDITIONS
 
@@ -143,6 +145,69 @@ def test_a_build_that_would_publish_a_source_fails_and_keeps_nothing(tmp_path):
         "en": ["chapters/01_one", "index"]
     }
     assert 'href="chapters/01_one.html"' in (html / "en" / "index.html").read_text()
+
+
+def test_a_rebuild_runs_the_chapters_again_when_the_library_or_the_data_change(tmp_path):
+    root = tmp_path / "course"
+    for folder in ("nnlib", "data", "chapters"):
+        (root / folder).mkdir(parents=True)
+    (root / "README.md").write_text("# Course\n")
+    (root / "nnlib" / "layers.py").write_text("SIZE = 1\n")
+    (root / "data" / "digits.csv").write_text("0,1\n")
+    chapter = TINY_CHAPTER.replace("print(2 + 3)", "import time\nprint(time.time_ns())")
+    (root / "chapters" / "01_one.md").write_text(chapter)
+    nbformat.write(nbformat.v4.new_notebook(), root / "chapters" / "01_one.ipynb")
+
+    def printed() -> str:
+        """The time at which the chapter's cell ran, as the built page shows it."""
+        html = site.build(tmp_path / "out", root=root)
+        times = re.findall(r"\b\d{19}\b", (html / "en/chapters/01_one.html").read_text())
+        assert len(times) == 1, times
+        return times[0]
+
+    first = printed()
+    (root / "chapters" / "01_one.md").write_text(chapter.replace("of a neuron", "of one neuron"))
+    assert printed() == first  # the prose changed, not the code: the cell was not run again
+    (root / "nnlib" / "layers.py").write_text("SIZE = 2\n")
+    after_library = printed()
+    (root / "data" / "digits.csv").write_text("0,2\n")
+    assert len({first, after_library, printed()}) == 3
+
+
+def test_a_new_translation_is_published_with_no_list_to_edit(tmp_path):
+    root = tmp_path / "course"
+    for name in ("chapters/01_one.md", "chapters/05_five.md", "zh/chapters/01_one.md"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(TINY_CHAPTER)
+    (root / "README.md").write_text("# Course\n")
+    (root / "README.zh-CN.md").write_text("# 课程\n")
+
+    def staged_chapters() -> list[str]:
+        editions = site.available_editions(root)
+        site.stage(root, ZH, tmp_path / "zh", site.page_map(root, editions))
+        return sorted(path.name for path in (tmp_path / "zh" / "chapters").iterdir())
+
+    assert staged_chapters() == ["01_one.md"]
+    (root / "zh" / "chapters" / "05_five.md").write_text(TINY_CHAPTER)
+    assert staged_chapters() == ["01_one.md", "05_five.md"]
+    assert "\nchapters/05_five\n" in (tmp_path / "zh" / "index.md").read_text()  # the sidebar
+
+
+def test_the_language_switch_leads_to_the_twin_or_says_there_is_none():
+    pages = {
+        "en": ["index", "chapters/01_one", "chapters/05_five"],
+        "zh": ["index", "chapters/01_one", "glossary"],
+    }
+    assert 'href="../../zh/chapters/01_one.html">Read this page in 简体中文</a>' in page_links(
+        "chapters/01_one", "en", pages, None
+    )
+    assert (
+        'href="../../zh/index.html">The 简体中文 edition (this page is not translated yet)</a>'
+        in page_links("chapters/05_five", "en", pages, None)
+    )
+    assert 'href="../en/index.html">English 版首页（本页尚未译出）</a>' in page_links(
+        "glossary", "zh", pages, None
+    )
 
 
 def test_the_repository_stages_every_chapter_and_exercise_and_no_source(tmp_path):

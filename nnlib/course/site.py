@@ -50,7 +50,7 @@ HTML_TAG = re.compile(r"<[^>]+>")
 PAGE_TEMPLATE_SUFFIXES = (".html", ".txt", ".js", ".json", ".ipynb", ".md")
 
 
-DOCS_MODULES = ("sphinx", "myst_nb", "sphinx_book_theme", "mathjax", "jieba")
+DOCS_MODULES = ("sphinx", "myst_nb", "sphinx_book_theme", "mathjax", "jieba", "jupytext")
 
 
 class LeakError(RuntimeError):
