@@ -357,6 +357,7 @@ def build(
     missing = [name for name in DOCS_MODULES if importlib.util.find_spec(name) is None]
     if missing:
         raise ModuleNotFoundError(f"building the site needs {', '.join(missing)}", name=missing[0])
+    out = out.resolve()  # Sphinx would read a relative path in the environment from site/
     editions = available_editions(root)
     if not editions:
         raise FileNotFoundError(f"{root} has no README.md: is it the course's repository?")
