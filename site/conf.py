@@ -7,8 +7,6 @@ everything else is read from the environment variables that ``nnlib.course.site`
 
 import os
 
-import mathjax  # the PyPI package django-static-mathjax: MathJax 3, served with the site
-
 project = "From a Neuron to MNIST"
 author = "The From a Neuron to MNIST authors"
 copyright = "the course authors; MNIST: Yann LeCun and Corinna Cortes (CC BY-SA 3.0)"
@@ -33,9 +31,10 @@ nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json
 exclude_patterns = ["_build", "**/.ipynb_checkpoints", "chapters/listings"]
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.xref_missing"]
 
-# MathJax 3 from the installed package, copied into _static: no request leaves the site.
-html_static_path = [os.path.join(os.path.dirname(mathjax.__file__), "static")]
-mathjax_path = "mathjax/es5/tex-mml-chtml.js"
+# MathJax 3 from the PyPI package django-static-mathjax, the part a browser needs (staged by
+# nnlib.course.site.stage_mathjax), copied into _static: no request leaves the site.
+html_static_path = [os.environ["NNLIB_SITE_MATHJAX"]]
+mathjax_path = "mathjax/tex-mml-chtml.js"
 
 html_theme = "sphinx_book_theme"
 html_title = project

@@ -123,7 +123,7 @@ print(2 + 3)
 """
 
 
-def test_a_build_that_would_publish_a_source_fails_and_keeps_nothing(tmp_path):
+def test_a_build_that_would_publish_a_source_fails_and_keeps_nothing(tmp_path, monkeypatch):
     root = tmp_path / "course"
     source = make_source(root)
     for folder in ("nnlib", "data", "chapters"):
@@ -138,9 +138,12 @@ def test_a_build_that_would_publish_a_source_fails_and_keeps_nothing(tmp_path):
     assert not (tmp_path / "out" / "html").exists()
 
     (root / "exercises" / "ex01_one.ipynb").unlink()
-    html = site.build(tmp_path / "out", root=root)
+    monkeypatch.chdir(tmp_path)
+    html = site.build(Path("out"), root=root)  # relative, as `nnlib site` gives it
     chapter = (html / "en" / "chapters" / "01_one.html").read_text()
     assert "5" in chapter and "Chapter 01" in chapter  # executed, and rendered
+    assert 'src="../_static/mathjax/tex-mml-chtml.js' in chapter
+    assert (html / "en" / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
     assert json.loads((tmp_path / "out" / "stage" / "pages.json").read_text()) == {
         "en": ["chapters/01_one", "index"]
     }

@@ -38,6 +38,8 @@ CONF_DIR = ROOT / "site"
 DEFAULT_OUT = ROOT / "_build" / "site"
 CACHE_ENV = "NNLIB_SITE_CACHE"
 PAGES_ENV = "NNLIB_SITE_PAGES"  # a JSON file: each edition's page names, for the language switch
+MATHJAX_ENV = "NNLIB_SITE_MATHJAX"  # the folder whose mathjax/ the site serves (site/conf.py)
+MATHJAX_BUNDLE = "tex-mml-chtml.js"  # the one MathJax the pages load
 
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
@@ -286,6 +288,30 @@ def find_leaks(site: Path, root: Path = ROOT) -> list[str]:
     return leaks
 
 
+def stage_mathjax(folder: Path) -> Path:
+    """MathJax 3 as the site serves it, in ``folder/mathjax``: returns ``folder``.
+
+    The package ships all of MathJax's repository (its TypeScript, its builds for Node, a dozen
+    combined bundles: 43 MB); a page needs its browser build (``es5/``) and, of the bundles in it,
+    only :data:`MATHJAX_BUNDLE`: the components that bundle loads later (fonts, TeX extensions,
+    the accessibility tools of its menu) are in ``es5``'s folders, all kept.
+    """
+    import mathjax
+
+    es5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+    target = folder / "mathjax"
+    if target.exists():
+        shutil.rmtree(target)
+
+    def other_bundles(directory: str, names: list[str]) -> list[str]:
+        if Path(directory) != es5:
+            return []
+        return [name for name in names if name.endswith(".js") and name != MATHJAX_BUNDLE]
+
+    shutil.copytree(es5, target, ignore=other_bundles)
+    return folder
+
+
 def redirect_page(edition: Edition) -> str:
     """The site's root page: it sends the reader to the English (first) edition's home."""
     target = f"{edition.code}/index.html"
@@ -331,6 +357,7 @@ def build(
     missing = [name for name in DOCS_MODULES if importlib.util.find_spec(name) is None]
     if missing:
         raise ModuleNotFoundError(f"building the site needs {', '.join(missing)}", name=missing[0])
+    out = out.resolve()  # Sphinx would read a relative path in the environment from site/
     editions = available_editions(root)
     if not editions:
         raise FileNotFoundError(f"{root} has no README.md: is it the course's repository?")
@@ -355,6 +382,7 @@ def build(
         CACHE_ENV: str(cache_dir),
         QUICK_ENV: "1" if quick else "0",
         PAGES_ENV: str(pages_file),
+        MATHJAX_ENV: str(stage_mathjax(out / "stage" / "static")),
         "NNLIB_SITE_ROOT": str(root),
     }
     for edition in editions:
