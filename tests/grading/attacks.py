@@ -527,6 +527,7 @@ def _hold(megabytes, children=3, patience=5.0):
         if not waiting:
             break
         holding |= set(select.select(waiting, [], [], 0.1)[0])
+    time.sleep(0.5)  # without a cgroup (an ordinary user), the watch stops them within 50 ms
     together = sum(p.poll() is None and p.stdout in holding for p in held)
     for p in held:
         p.kill()
