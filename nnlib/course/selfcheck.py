@@ -149,7 +149,8 @@ class Outcome:
 class CaseResult:
     """The verdict on one case: ``passed`` and, when it failed, the reason (and any warning the
     learner's function gave on the way, see :class:`Outcome`). ``mistakes`` names the planted
-    mistakes that give the learner's answer, whose hints ``hint`` holds."""
+    mistakes that give the learner's answer, whose hints ``hint`` holds; ``error`` is the type of
+    what the function raised, if it raised."""
 
     call: str
     passed: bool
@@ -157,6 +158,7 @@ class CaseResult:
     hint: str = ""
     warning: str = ""
     mistakes: tuple[str, ...] = ()
+    error: str = ""
 
 
 def short(value) -> str:
@@ -310,7 +312,8 @@ def judge(name: str, case: Case, outcome: Outcome) -> CaseResult:
             )
     if reason is None:
         return CaseResult(call, True)
-    return CaseResult(call, False, reason, _(case.hint), outcome.warning)
+    error = outcome.error.partition(":")[0] if outcome.error else ""
+    return CaseResult(call, False, reason, _(case.hint), outcome.warning, error=error)
 
 
 def _warned_reason(warning: str) -> str:
@@ -513,8 +516,7 @@ def hidden_verdict(number: int, verdict: CaseResult) -> CaseResult:
         return CaseResult(hidden_call(number), True)
     if verdict.reason == NOT_DONE:
         return CaseResult(hidden_call(number), False, NOT_DONE)
-    raised = _("raised {error}").format(error="")  # the verdict's reason, in this language
-    why = verdict.reason.split(":")[0] if verdict.reason.startswith(raised) else _(WRONG)
+    why = _("raised {error}").format(error=verdict.error) if verdict.error else _(WRONG)
     return hidden_failure(number, why, verdict.hint)
 
 
